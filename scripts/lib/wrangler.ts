@@ -1,0 +1,34 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** Runs wrangler (the project's own, on the project's Node) and stops the script if it fails. */
+export function runWrangler(args: string[], options: { quiet?: boolean } = {}): string {
+  const result = spawnSync("wrangler", args, {
+    encoding: "utf8",
+    env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
+    stdio: options.quiet ? ["ignore", "pipe", "pipe"] : ["ignore", "inherit", "inherit"],
+  });
+  if (result.status !== 0) {
+    if (options.quiet) process.stderr.write(`${result.stdout ?? ""}${result.stderr ?? ""}`);
+    throw new Error(`wrangler ${args.join(" ")} failed (exit ${result.status})`);
+  }
+  return result.stdout ?? "";
+}
+
+/** Executes SQL against the D1 database (local by default) through wrangler. */
+export function executeSql(sql: string, options: { remote?: boolean; env?: string } = {}): void {
+  const dir = mkdtempSync(join(tmpdir(), "auth2-sql-"));
+  const file = join(dir, "statements.sql");
+  writeFileSync(file, sql);
+  const args = ["d1", "execute", "DB", options.remote ? "--remote" : "--local", "--file", file];
+  if (options.env) args.push("--env", options.env);
+  runWrangler(args, { quiet: true });
+}
+
+/** A SQL string literal. */
+export function sqlString(value: string | null | undefined): string {
+  if (value === null || value === undefined) return "NULL";
+  return `'${value.replace(/'/g, "''")}'`;
+}

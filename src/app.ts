@@ -1,0 +1,39 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "./lib/types";
+import { parseBody } from "./middleware/body";
+import { notFound, onError } from "./middleware/errors";
+import { requestContext } from "./middleware/request-context";
+import { benchRoutes } from "./routes/bench";
+import { validationHook } from "./routes/common";
+import { healthRoutes } from "./routes/health";
+import { siteInfoRoutes } from "./routes/site-info";
+
+/** Builds the app: middleware, then every route group in one list. */
+export function createApp() {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.onError(onError);
+  app.notFound(notFound);
+
+  app.use("*", requestContext);
+  // Admin routes take JSON only; app, service and legacy routes also take form posts (older PHP clients).
+  app.use("/api/admin/*", parseBody({ allowForm: false }));
+  app.use("/api/*", async (c, next) => (c.req.path.startsWith("/api/admin/") ? next() : parseBody({ allowForm: true })(c, next)));
+
+  app.route("/", healthRoutes);
+  app.route("/", siteInfoRoutes);
+  app.use("/__bench/*", async (c, next) => (c.env.BENCH_ROUTES === "1" ? next() : notFound(c)));
+  app.route("/__bench", benchRoutes);
+
+  app.doc31("/api/openapi.json", (c) => ({
+    openapi: "3.1.0",
+    info: {
+      title: "Auth2",
+      version: "1.0.0",
+      description:
+        "Central identity provider. Every /api route is also served with a `.php` suffix (e.g. /api/auth_login.php). " +
+        "App, service and legacy routes accept application/json or application/x-www-form-urlencoded bodies.",
+    },
+    servers: [{ url: c.var.config.publicBaseUrl }],
+  }));
+  return app;
+}

@@ -1,0 +1,142 @@
+import type { UserState } from "./durable/user-state";
+import type { Limiter } from "./durable/limiter";
+
+/** Bindings, vars and secrets the Worker receives (see wrangler.toml). */
+export interface Env {
+  DB: D1Database;
+  CHALLENGES: KVNamespace;
+  USER_STATE: DurableObjectNamespace<UserState>;
+  LIMITER: DurableObjectNamespace<Limiter>;
+  MAIL_QUEUE: Queue<unknown>;
+  AVATARS: R2Bucket;
+  SEND_EMAIL?: SendEmail;
+
+  ENVIRONMENT: string;
+  PUBLIC_BASE_URL: string;
+  SITE_REGISTRY_MODE?: string;
+  DEFAULT_LOGIN_MODE?: string;
+  DEFAULT_RESET_MODE?: string;
+  DEFAULT_TWOFA_MODE?: string;
+  DEFAULT_ALLOW_SELF_REGISTRATION?: string;
+  DEFAULT_PASSWORD_MIN_LENGTH?: string;
+  DEFAULT_SESSION_TTL_SECONDS?: string;
+  DEFAULT_IDLE_TIMEOUT_SECONDS?: string;
+  DEFAULT_RESET_URL?: string;
+  DEFAULT_ONBOARDING_URL?: string;
+  PASSWORD_SCRYPT_LN?: string;
+  PASSWORD_SCRYPT_R?: string;
+  PASSWORD_SCRYPT_P?: string;
+  MAIL_PROVIDER?: string;
+  MAIL_FROM?: string;
+  MAIL_FROM_NAME?: string;
+  ADMIN_REQUIRE_TOTP?: string;
+  AUDIT_RETENTION_DAYS?: string;
+  /** Set only in the bench build: exposes the floor routes under /__bench. */
+  BENCH_ROUTES?: string;
+
+  PASSWORD_PEPPER?: string;
+  CODE_HMAC_KEY?: string;
+  TOTP_ENCRYPTION_KEY?: string;
+  SERVICE_BOOTSTRAP_KEY?: string;
+  RESEND_API_KEY?: string;
+  POSTMARK_API_KEY?: string;
+  FIREBASE_SERVICE_ACCOUNT?: string;
+  DEV_ADMIN_EMAIL?: string;
+  DEV_ADMIN_PASSWORD?: string;
+}
+
+export const LOGIN_MODES = ["password", "email_otp", "password_or_otp"] as const;
+export const RESET_MODES = ["link", "otp", "both", "disabled"] as const;
+export const TWOFA_MODES = ["off", "optional", "required"] as const;
+export type LoginMode = (typeof LOGIN_MODES)[number];
+export type ResetMode = (typeof RESET_MODES)[number];
+export type TwofaMode = (typeof TWOFA_MODES)[number];
+
+/** Global floor for password length; a site may only raise it. */
+export const PASSWORD_MIN_FLOOR = 8;
+export const PASSWORD_MAX_LENGTH = 256;
+
+export interface SitePolicy {
+  login_mode: LoginMode;
+  reset_mode: ResetMode;
+  twofa_mode: TwofaMode;
+  allow_self_registration: boolean;
+  password_min_length: number;
+  session_ttl_seconds: number;
+  idle_timeout_seconds: number;
+}
+
+export interface ScryptParams {
+  ln: number;
+  r: number;
+  p: number;
+}
+
+export interface Config {
+  environment: string;
+  isDevelopment: boolean;
+  publicBaseUrl: string;
+  siteRegistryMode: "fallback" | "strict";
+  defaultPolicy: SitePolicy;
+  defaultResetUrl: string;
+  defaultOnboardingUrl: string;
+  scrypt: ScryptParams;
+  mailProvider: string;
+  mailFrom: string;
+  mailFromName: string;
+  adminRequireTotp: boolean;
+  auditRetentionDays: number;
+}
+
+function pick<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T): T {
+  return value && (allowed as readonly string[]).includes(value) ? (value as T) : fallback;
+}
+
+function int(value: string | undefined, fallback: number, min: number, max: number): number {
+  const n = value === undefined || value === "" ? NaN : Number(value);
+  if (!Number.isInteger(n)) return fallback;
+  return Math.min(max, Math.max(min, n));
+}
+
+function bool(value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === "") return fallback;
+  return value === "true" || value === "1";
+}
+
+const cache = new WeakMap<object, Config>();
+
+/** Parses vars into a typed config once per env object; bad values fall back to safe defaults. */
+export function readConfig(env: Env): Config {
+  const hit = cache.get(env);
+  if (hit) return hit;
+  const environment = env.ENVIRONMENT || "production";
+  const config: Config = {
+    environment,
+    isDevelopment: environment === "development",
+    publicBaseUrl: (env.PUBLIC_BASE_URL || "http://127.0.0.1:8787").replace(/\/+$/, ""),
+    siteRegistryMode: env.SITE_REGISTRY_MODE === "strict" ? "strict" : "fallback",
+    defaultPolicy: {
+      login_mode: pick(env.DEFAULT_LOGIN_MODE, LOGIN_MODES, "password"),
+      reset_mode: pick(env.DEFAULT_RESET_MODE, RESET_MODES, "link"),
+      twofa_mode: pick(env.DEFAULT_TWOFA_MODE, TWOFA_MODES, "off"),
+      allow_self_registration: bool(env.DEFAULT_ALLOW_SELF_REGISTRATION, false),
+      password_min_length: int(env.DEFAULT_PASSWORD_MIN_LENGTH, 8, PASSWORD_MIN_FLOOR, PASSWORD_MAX_LENGTH),
+      session_ttl_seconds: int(env.DEFAULT_SESSION_TTL_SECONDS, 86400, 300, 90 * 86400),
+      idle_timeout_seconds: int(env.DEFAULT_IDLE_TIMEOUT_SECONDS, 7200, 60, 90 * 86400),
+    },
+    defaultResetUrl: env.DEFAULT_RESET_URL || "",
+    defaultOnboardingUrl: env.DEFAULT_ONBOARDING_URL || "",
+    scrypt: {
+      ln: int(env.PASSWORD_SCRYPT_LN, 14, 1, 20),
+      r: int(env.PASSWORD_SCRYPT_R, 8, 1, 32),
+      p: int(env.PASSWORD_SCRYPT_P, 5, 1, 16),
+    },
+    mailProvider: env.MAIL_PROVIDER || "log",
+    mailFrom: env.MAIL_FROM || "auth2@example.com",
+    mailFromName: env.MAIL_FROM_NAME || "Auth2",
+    adminRequireTotp: bool(env.ADMIN_REQUIRE_TOTP, false),
+    auditRetentionDays: int(env.AUDIT_RETENTION_DAYS, 365, 1, 3650),
+  };
+  cache.set(env, config);
+  return config;
+}

@@ -1,0 +1,30 @@
+import { createApp } from "./app";
+import type { Env } from "./env";
+import { readConfig } from "./env";
+import { canonicalPath } from "./lib/paths";
+import { consumeMailBatch } from "./mail/consumer";
+import { pruneAudit } from "./services/audit";
+import { createDb } from "./store/db";
+
+export { UserState } from "./durable/user-state";
+export { Limiter } from "./durable/limiter";
+
+const app = createApp();
+
+export default {
+  fetch(request, env, ctx) {
+    const url = new URL(request.url);
+    const path = canonicalPath(url.pathname);
+    if (path !== url.pathname) {
+      url.pathname = path;
+      request = new Request(url, request);
+    }
+    return app.fetch(request, env, ctx);
+  },
+  async queue(batch, env) {
+    await consumeMailBatch(batch, env);
+  },
+  async scheduled(_controller, env) {
+    await pruneAudit(createDb(env.DB), readConfig(env).auditRetentionDays);
+  },
+} satisfies ExportedHandler<Env>;

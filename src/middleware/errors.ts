@@ -1,0 +1,37 @@
+import type { Context, ErrorHandler, NotFoundHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { AppError, errorBody } from "../lib/errors";
+import type { AppEnv } from "../lib/types";
+
+/** Errors from D1, KV, R2 or a Durable Object that mean "storage unavailable", not "bug". */
+export function isStorageError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const text = `${err.name} ${err.message}`;
+  return /D1_ERROR|D1_|KV (GET|PUT|DELETE|LIST)|R2 |Durable Object|storage (is )?unavailable|Network connection lost|overloaded/i.test(text);
+}
+
+function respond(c: Context<AppEnv>, err: AppError): Response {
+  const requestId = c.var.requestId ?? "unknown";
+  const res = c.json(errorBody(err, requestId), err.status as 400);
+  if (err.headers) for (const [k, v] of Object.entries(err.headers)) res.headers.set(k, v);
+  return res;
+}
+
+/** The one error handler: known errors keep their code; anything else is logged here and answered generically. */
+export const onError: ErrorHandler<AppEnv> = (err, c) => {
+  if (err instanceof AppError) return respond(c, err);
+  if (err instanceof HTTPException) {
+    const status = err.status;
+    if (status === 413) return respond(c, new AppError("payload_too_large"));
+    if (status === 415) return respond(c, new AppError("unsupported_media_type"));
+    if (status === 405) return respond(c, new AppError("method_not_allowed"));
+    if (status === 404) return respond(c, new AppError("not_found"));
+    if (status < 500) return respond(c, new AppError("invalid_request", { status }));
+  }
+  const storage = isStorageError(err);
+  // The request id ties this log line to the client's error without sending internals to the client.
+  console.error(JSON.stringify({ level: "error", request_id: c.var.requestId, kind: storage ? "storage" : "internal", name: err.name, message: err.message }));
+  return respond(c, new AppError(storage ? "service_unavailable" : "internal_error"));
+};
+
+export const notFound: NotFoundHandler<AppEnv> = (c) => respond(c, new AppError("not_found"));

@@ -1,0 +1,47 @@
+import type { Config } from "../env";
+import { AppError } from "../lib/errors";
+import type { ResolvedSite } from "../lib/types";
+import type { Db } from "../store/db";
+import { findSite } from "../store/sites";
+
+export const SITE_KEY_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/**
+ * Resolves a site_key to the policy that governs the request: a registered site's saved policy, or
+ * (fallback mode) the default policy from config for keys nobody registered, so existing clients
+ * keep working. Strict mode refuses unregistered keys. There is no cache: a policy change applies
+ * to the very next request.
+ */
+export async function resolveSite(db: Db, config: Config, siteKey: string): Promise<ResolvedSite> {
+  const site = SITE_KEY_PATTERN.test(siteKey) ? await findSite(db, siteKey) : null;
+  if (site) {
+    return {
+      site_key: site.site_key,
+      registered: true,
+      name: site.name,
+      status: site.status,
+      allowed_origins: site.allowed_origins,
+      reset_url: site.reset_url,
+      onboarding_url: site.onboarding_url,
+      branding: site.branding,
+      policy: site.policy ?? config.defaultPolicy,
+    };
+  }
+  if (config.siteRegistryMode === "strict") throw new AppError("unknown_site");
+  return {
+    site_key: siteKey,
+    registered: false,
+    name: siteKey,
+    status: "active",
+    allowed_origins: [],
+    reset_url: config.defaultResetUrl || null,
+    onboarding_url: config.defaultOnboardingUrl || null,
+    branding: {},
+    policy: config.defaultPolicy,
+  };
+}
+
+/** Login-type routes refuse inactive sites. */
+export function assertSiteActive(site: ResolvedSite): void {
+  if (site.status !== "active") throw new AppError("site_inactive");
+}

@@ -1,0 +1,24 @@
+import { eq } from "drizzle-orm";
+import { type Db, schema } from "./db";
+
+export type UserRow = typeof schema.users.$inferSelect;
+export type NewUserRow = typeof schema.users.$inferInsert;
+
+export async function findUserById(db: Db, id: string): Promise<UserRow | null> {
+  const rows = await db.select().from(schema.users).where(eq(schema.users.id, id)).limit(1);
+  return rows[0] ?? null;
+}
+
+/** `email` must already be normalised (lib/email.ts). */
+export async function findUserByEmail(db: Db, email: string): Promise<UserRow | null> {
+  const rows = await db.select().from(schema.users).where(eq(schema.users.email, email)).limit(1);
+  return rows[0] ?? null;
+}
+
+export function insertUser(db: Db, row: NewUserRow) {
+  return db.insert(schema.users).values(row);
+}
+
+export function updateUser(db: Db, id: string, patch: Partial<NewUserRow>) {
+  return db.update(schema.users).set(patch).where(eq(schema.users.id, id));
+}

@@ -1,0 +1,33 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig(async () => ({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        bindings: {
+          ENVIRONMENT: "development",
+          PUBLIC_BASE_URL: "https://auth.test",
+          // Cheap hashing for the suite (code in the vitest pool runs ~10x slower); one test uses production parameters.
+          PASSWORD_SCRYPT_LN: "10",
+          PASSWORD_SCRYPT_R: "8",
+          PASSWORD_SCRYPT_P: "1",
+          DEFAULT_RESET_URL: "https://app.test/reset-password",
+          DEFAULT_ONBOARDING_URL: "https://app.test/onboarding",
+          PASSWORD_PEPPER: "test-pepper",
+          CODE_HMAC_KEY: "test-code-hmac-key",
+          TOTP_ENCRYPTION_KEY: "dGVzdC10b3RwLWtleS0zMi1ieXRlcy1ub3Qtc2VjciE=",
+          SERVICE_BOOTSTRAP_KEY: "a2s_test_bootstrap_key_000000000000000000",
+          TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+        },
+      },
+    }),
+  ],
+  test: {
+    include: ["test/**/*.test.ts"],
+    setupFiles: ["./test/setup.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+}));
