@@ -6,6 +6,7 @@ import { requestContext } from "./middleware/request-context";
 import { benchRoutes } from "./routes/bench";
 import { validationHook } from "./routes/common";
 import { healthRoutes } from "./routes/health";
+import { legacyApiRoutes } from "./routes/legacy-api";
 import { sessionRoutes } from "./routes/session";
 import { siteInfoRoutes } from "./routes/site-info";
 
@@ -23,6 +24,8 @@ export function createApp() {
   app.route("/", healthRoutes);
   app.route("/", siteInfoRoutes);
   app.route("/", sessionRoutes);
+  // The consolidated legacy wrapper answers each action with the direct route's own handler.
+  app.route("/", legacyApiRoutes((request, c) => app.fetch(request, c.env, c.executionCtx)));
   app.use("/__bench/*", async (c, next) => (c.env.BENCH_ROUTES === "1" ? next() : notFound(c)));
   app.route("/__bench", benchRoutes);
 
