@@ -7,6 +7,7 @@ import { benchRoutes } from "./routes/bench";
 import { validationHook } from "./routes/common";
 import { healthRoutes } from "./routes/health";
 import { legacyApiRoutes } from "./routes/legacy-api";
+import { registerRoutes } from "./routes/register";
 import { sessionRoutes } from "./routes/session";
 import { siteInfoRoutes } from "./routes/site-info";
 
@@ -24,6 +25,7 @@ export function createApp() {
   app.route("/", healthRoutes);
   app.route("/", siteInfoRoutes);
   app.route("/", sessionRoutes);
+  app.route("/", registerRoutes);
   // The consolidated legacy wrapper answers each action with the direct route's own handler.
   app.route("/", legacyApiRoutes((request, c) => app.fetch(request, c.env, c.executionCtx)));
   app.use("/__bench/*", async (c, next) => (c.env.BENCH_ROUTES === "1" ? next() : notFound(c)));
