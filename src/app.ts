@@ -4,6 +4,7 @@ import { parseBody } from "./middleware/body";
 import { notFound, onError } from "./middleware/errors";
 import { requestContext } from "./middleware/request-context";
 import { benchRoutes } from "./routes/bench";
+import { devOutboxRoutes } from "./routes/dev-outbox";
 import { validationHook } from "./routes/common";
 import { healthRoutes } from "./routes/health";
 import { siteInfoRoutes } from "./routes/site-info";
@@ -21,6 +22,7 @@ export function createApp() {
 
   app.route("/", healthRoutes);
   app.route("/", siteInfoRoutes);
+  app.route("/", devOutboxRoutes);
   app.use("/__bench/*", async (c, next) => (c.env.BENCH_ROUTES === "1" ? next() : notFound(c)));
   app.route("/__bench", benchRoutes);
 
