@@ -63,10 +63,13 @@ export async function createSite(
 // plugin runs the queue for real: Miniflare's queue broker hands the batch to this Worker's `queue`
 // handler (the same isolate and storage as the test) after `max_batch_timeout` (1 s in wrangler.toml),
 // and with MAIL_PROVIDER=log (the test config) the consumer writes the rendered mail to `dev_outbox`.
-// So a test reads mailed codes by polling the outbox: `waitForMail(to, { template, since })` returns
-// the newest matching mail created at or after `since` (take `Date.now()` before the request), or
-// throws after `timeoutMs` (default 10 s). `mailCode(mail)` / `mailLink(mail)` pull the code or the
-// first http(s) link out of its plain-text part.
+// (vitest.config.ts sets max_batch_timeout 0 so the batch goes out at once). So a test reads mailed
+// codes by polling the outbox: `waitForMail(to, { template, since, except })` returns the newest
+// matching mail created at or after `since` (take `Date.now()` before the request) whose id is not in
+// `except` (pass the ids of mails already seen when waiting for a second one to the same address:
+// two mails can share a millisecond), or throws after `timeoutMs` (default 10 s).
+// `mailCode(mail)` / `mailLink(mail)` pull the code or the first http(s) link out of its text part.
+// To drive the consumer directly instead (failures, retries), see test/mail/queue-helpers.ts.
 // ---------------------------------------------------------------------------------------------------
 import { listOutboxMail, type OutboxItem } from "../src/store/dev-outbox";
 
@@ -80,12 +83,17 @@ export function readOutbox(to?: string, limit = 100): Promise<OutboxItem[]> {
 /** Polls the outbox until a mail to `to` (optionally of `template`, created at/after `since`) arrives. */
 export async function waitForMail(
   to: string,
-  options: { template?: string; since?: number; timeoutMs?: number } = {},
+  options: { template?: string; since?: number; except?: string[]; timeoutMs?: number } = {},
 ): Promise<OutboxItem> {
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
   for (;;) {
     const items = await readOutbox(to.trim().toLowerCase(), 20);
-    const hit = items.find((m) => (!options.template || m.template === options.template) && (options.since === undefined || m.created_at >= options.since));
+    const hit = items.find(
+      (m) =>
+        (!options.template || m.template === options.template) &&
+        (options.since === undefined || m.created_at >= options.since) &&
+        !options.except?.includes(m.id),
+    );
     if (hit) return hit;
     if (Date.now() > deadline) throw new Error(`no ${options.template ?? ""} mail to ${to} arrived in the outbox`);
     await new Promise((r) => setTimeout(r, 50));
