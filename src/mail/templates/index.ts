@@ -63,7 +63,7 @@ const renderers: { [K in MailTemplate]: (d: Parsed<K>, b: MailBranding) => MailC
   password_reset: (d, b) => ({
     subject: `Reset your ${b.displayName} password`,
     heading: "Reset your password",
-    intro: [hello(d.name), d.link && d.code ? "Use the button or enter the code below to choose a new password." : d.link ? "Use the button below to choose a new password." : "Enter this code to choose a new password:"],
+    intro: [hello(d.name), d.link && d.code ? "Use the link below, or enter the code, to choose a new password." : d.link ? "Use the link below to choose a new password." : "Enter this code to choose a new password:"],
     code: d.code,
     button: d.link ? { label: "Choose a new password", url: link(d.link)! } : undefined,
     outro: [`This expires in ${minutes(d.expires_minutes)} and works once.`, "If you did not ask to reset your password, ignore this email: your password stays the same."],
@@ -77,7 +77,7 @@ const renderers: { [K in MailTemplate]: (d: Parsed<K>, b: MailBranding) => MailC
   onboarding_code: (d, b) => ({
     subject: `Set up your ${b.displayName} account`,
     heading: "Set up your account",
-    intro: [hello(d.name), `An account was created for you at ${b.displayName}. ${d.link ? "Use the button, or enter the code below," : "Enter the code below"} to choose your password.`],
+    intro: [hello(d.name), `An account was created for you at ${b.displayName}. ${d.link ? "Use the link, or enter the code below," : "Enter the code below"} to choose your password.`],
     code: d.code,
     button: d.link ? { label: "Set up my account", url: link(d.link)! } : undefined,
     outro: [`The code expires in ${minutes(d.expires_minutes)}. If it has expired, ask for a new one on the setup page.`, "If you were not expecting this, you can ignore this email."],
