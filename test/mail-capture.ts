@@ -17,7 +17,8 @@ export function captureMail() {
     },
     /** The code in the newest mail to `to`. */
     code(to: string, template?: string): string {
-      const code = this.last(to, template)?.data.code;
+      const data = this.last(to, template)?.data as { code?: unknown } | undefined;
+      const code = data?.code;
       if (typeof code !== "string") throw new Error(`no code mailed to ${to}`);
       return code;
     },
