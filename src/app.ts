@@ -6,6 +6,7 @@ import { requestContext } from "./middleware/request-context";
 import { benchRoutes } from "./routes/bench";
 import { validationHook } from "./routes/common";
 import { healthRoutes } from "./routes/health";
+import { adminAuthRoutes } from "./routes/admin-auth";
 import { sessionRoutes } from "./routes/session";
 import { siteInfoRoutes } from "./routes/site-info";
 
@@ -23,6 +24,7 @@ export function createApp() {
   app.route("/", healthRoutes);
   app.route("/", siteInfoRoutes);
   app.route("/", sessionRoutes);
+  app.route("/", adminAuthRoutes);
   app.use("/__bench/*", async (c, next) => (c.env.BENCH_ROUTES === "1" ? next() : notFound(c)));
   app.route("/__bench", benchRoutes);
 
