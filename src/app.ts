@@ -7,6 +7,7 @@ import { benchRoutes } from "./routes/bench";
 import { validationHook } from "./routes/common";
 import { healthRoutes } from "./routes/health";
 import { adminAuthRoutes } from "./routes/admin-auth";
+import { adminSiteRoutes } from "./routes/admin-sites";
 import { adminUserRoutes } from "./routes/admin-users";
 import { sessionRoutes } from "./routes/session";
 import { siteInfoRoutes } from "./routes/site-info";
@@ -27,6 +28,7 @@ export function createApp() {
   app.route("/", sessionRoutes);
   app.route("/", adminAuthRoutes);
   app.route("/", adminUserRoutes);
+  app.route("/", adminSiteRoutes);
   app.use("/__bench/*", async (c, next) => (c.env.BENCH_ROUTES === "1" ? next() : notFound(c)));
   app.route("/__bench", benchRoutes);
 
