@@ -9,6 +9,9 @@ import { validationHook } from "./routes/common";
 import { healthRoutes } from "./routes/health";
 import { legacyApiRoutes } from "./routes/legacy-api";
 import { registerRoutes } from "./routes/register";
+import { adminAuthRoutes } from "./routes/admin-auth";
+import { adminSiteRoutes } from "./routes/admin-sites";
+import { adminUserRoutes } from "./routes/admin-users";
 import { sessionRoutes } from "./routes/session";
 import { siteInfoRoutes } from "./routes/site-info";
 
@@ -30,6 +33,9 @@ export function createApp() {
   // The consolidated legacy wrapper answers each action with the direct route's own handler.
   app.route("/", legacyApiRoutes((request, c) => app.fetch(request, c.env, c.executionCtx)));
   app.route("/", devOutboxRoutes);
+  app.route("/", adminAuthRoutes);
+  app.route("/", adminUserRoutes);
+  app.route("/", adminSiteRoutes);
   app.use("/__bench/*", async (c, next) => (c.env.BENCH_ROUTES === "1" ? next() : notFound(c)));
   app.route("/__bench", benchRoutes);
 

@@ -31,6 +31,10 @@ export const ERROR_CODES = {
   unsupported_media_type: { status: 415, message: "Unsupported content type." },
   rate_limited: { status: 429, message: "Too many attempts. Try again later." },
   resend_too_soon: { status: 429, message: "Please wait before requesting another code." },
+  totp_required: { status: 401, message: "A TOTP code is required." },
+  totp_enrollment_required: { status: 403, message: "Enrol TOTP before using the admin API." },
+  site_not_found: { status: 404, message: "Site not found." },
+  site_key_taken: { status: 409, message: "A site with this site_key already exists." },
   internal_error: { status: 500, message: "Something went wrong." },
   service_unavailable: { status: 503, message: "A storage service is unavailable. Try again shortly." },
 } as const satisfies Record<string, { status: number; message: string }>;
