@@ -1,0 +1,32 @@
+import { VENDOR_PREFIX } from "./assets";
+import { Layout } from "./layout";
+
+/** GET /docs/reference: Swagger UI on the live OpenAPI document, try-it against this origin. */
+export function ReferencePage() {
+  return (
+    <Layout
+      title="API reference — Auth2"
+      description="Interactive reference of the Auth2 API: request and response schemas, and try-it against this instance."
+      current="reference"
+      styles={[`${VENDOR_PREFIX}swagger-ui.css`]}
+      scripts={[`${VENDOR_PREFIX}swagger-ui-bundle.js`, "/docs/assets/reference.js"]}
+      wide
+    >
+      <div class="intro">
+        <h1>API reference</h1>
+        <p>
+          Every route with its request and response schemas, from <a href="/api/openapi.json">/api/openapi.json</a>.{" "}
+          <strong>Try it out</strong> sends real requests to this Auth2 instance. New here? Start with{" "}
+          <a href="/docs">Getting started</a>.
+        </p>
+        <p id="reference-status" class="loading" role="status" aria-live="polite">
+          Loading the reference…
+        </p>
+      </div>
+      <div id="swagger-ui"></div>
+      <noscript>
+        <p class="intro">The interactive reference needs JavaScript. The raw document is at /api/openapi.json.</p>
+      </noscript>
+    </Layout>
+  );
+}
