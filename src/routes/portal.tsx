@@ -65,6 +65,7 @@ export function createPortalRoutes(source: OpenApiSource) {
     });
     return respondHtml(c, page, PAGE_CSP);
   });
+  portal.get("/docs/", (c) => c.redirect("/docs", 301));
   portal.get("/docs/reference", (c) => respondHtml(c, ReferencePage(), REFERENCE_CSP));
 
   portal.get("/docs/assets/:file", (c) => {
