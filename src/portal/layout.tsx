@@ -25,6 +25,8 @@ export function Layout(props: LayoutProps) {
           <meta name="description" content={props.description} />
           <meta name="referrer" content="strict-origin-when-cross-origin" />
           <title>{props.title}</title>
+          {/* No favicon request (the page would otherwise ask for /favicon.ico). */}
+          <link rel="icon" href="data:," />
           {styles.map((href) => (
             <link rel="stylesheet" href={href} />
           ))}
@@ -64,7 +66,7 @@ export function Layout(props: LayoutProps) {
               </nav>
             </div>
           </header>
-          <main id="main" class={props.wide ? "wide" : undefined} tabindex={-1}>
+          <main id="main" class={props.wide ? "wide" : "prose"} tabindex={-1}>
             {props.children}
           </main>
           <footer class="site-footer">

@@ -12,7 +12,7 @@ export function ReferencePage() {
       scripts={[`${VENDOR_PREFIX}swagger-ui-bundle.js`, "/docs/assets/reference.js"]}
       wide
     >
-      <div class="intro">
+      <div class="intro prose">
         <h1>API reference</h1>
         <p>
           Every route with its request and response schemas, from <a href="/api/openapi.json">/api/openapi.json</a>.{" "}
@@ -25,7 +25,7 @@ export function ReferencePage() {
       </div>
       <div id="swagger-ui"></div>
       <noscript>
-        <p class="intro">The interactive reference needs JavaScript. The raw document is at /api/openapi.json.</p>
+        <p class="intro prose">The interactive reference needs JavaScript. The raw document is at /api/openapi.json.</p>
       </noscript>
     </Layout>
   );

@@ -7,7 +7,7 @@ import type { OpenApiLike } from "../portal/endpoints";
 import { groupEndpoints, listEndpoints } from "../portal/endpoints";
 import { GuidePage } from "../portal/guide-page";
 import { ReferencePage } from "../portal/reference-page";
-import { PAGE_CSP, REFERENCE_CSP, setPageHeaders } from "../portal/security-headers";
+import { PORTAL_CSP, setPageHeaders } from "../portal/security-headers";
 import { validationHook } from "./common";
 
 /** Anything that can produce the app's OpenAPI document in-process (the root OpenAPIHono app). */
@@ -63,10 +63,10 @@ export function createPortalRoutes(source: OpenApiSource) {
       groups: groupEndpoints(endpoints),
       total: endpoints.length,
     });
-    return respondHtml(c, page, PAGE_CSP);
+    return respondHtml(c, page, PORTAL_CSP);
   });
   portal.get("/docs/", (c) => c.redirect("/docs", 301));
-  portal.get("/docs/reference", (c) => respondHtml(c, ReferencePage(), REFERENCE_CSP));
+  portal.get("/docs/reference", (c) => respondHtml(c, ReferencePage(), PORTAL_CSP));
 
   portal.get("/docs/assets/:file", (c) => {
     const asset = Object.hasOwn(OWN_ASSETS, c.req.param("file")) ? OWN_ASSETS[c.req.param("file")] : undefined;

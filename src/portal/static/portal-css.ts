@@ -18,7 +18,7 @@ a:focus-visible, button:focus-visible, [tabindex]:focus-visible, summary:focus-v
   outline: 3px solid var(--focus); outline-offset: 2px;
 }
 code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; font-size: 0.9em; }
-:not(pre) > code { background: var(--panel); border: 1px solid var(--line); border-radius: 4px; padding: 0 0.25em; overflow-wrap: anywhere; }
+.prose :not(pre) > code { background: var(--panel); border: 1px solid var(--line); border-radius: 4px; padding: 0 0.25em; overflow-wrap: anywhere; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .skip-link { position: absolute; left: -9999px; top: 0; background: var(--accent); color: var(--accent-fg); padding: 0.5rem 1rem; z-index: 10; }
 .skip-link:focus { left: 0.5rem; top: 0.5rem; }
@@ -31,23 +31,23 @@ code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberat
 main { max-width: 72rem; margin: 0 auto; padding: 1.5rem 1rem 3rem; }
 main.wide { max-width: none; padding: 1rem 0 3rem; }
 main.wide > .intro { max-width: 72rem; margin: 0 auto; padding: 0 1rem; }
-h1 { font-size: 2rem; line-height: 1.2; margin: 0.5rem 0 0.25rem; }
-h2 { font-size: 1.5rem; margin: 2.5rem 0 0.75rem; padding-top: 0.5rem; border-top: 1px solid var(--line); }
-h3 { font-size: 1.15rem; margin: 1.75rem 0 0.5rem; }
+.prose h1 { font-size: 2rem; line-height: 1.2; margin: 0.5rem 0 0.25rem; }
+.prose h2 { font-size: 1.5rem; margin: 2.5rem 0 0.75rem; padding-top: 0.5rem; border-top: 1px solid var(--line); }
+.prose h3 { font-size: 1.15rem; margin: 1.75rem 0 0.5rem; }
 .lead { font-size: 1.15rem; color: var(--muted); margin-top: 0; }
 .toc { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: 0.75rem 1.25rem; }
-.toc h2 { border: 0; margin: 0 0 0.25rem; padding: 0; font-size: 1.05rem; }
+.prose .toc h2 { border: 0; margin: 0 0 0.25rem; padding: 0; font-size: 1.05rem; }
 .toc ol { margin: 0; padding-left: 1.25rem; columns: 2 16rem; }
 .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(15rem, 1fr)); gap: 1rem; margin: 1rem 0; }
 .card { border: 1px solid var(--line); border-radius: 8px; padding: 1rem; background: var(--bg); }
-.card h3 { margin-top: 0; }
+.prose .card h3 { margin-top: 0; }
 .card p:last-child, .card ul:last-child { margin-bottom: 0; }
 .note { border-left: 4px solid var(--accent); background: var(--panel); padding: 0.75rem 1rem; border-radius: 0 8px 8px 0; }
 .table-wrap { overflow-x: auto; border: 1px solid var(--line); border-radius: 8px; margin: 1rem 0; }
-table { border-collapse: collapse; width: 100%; }
-caption { text-align: left; font-weight: 600; padding: 0.75rem 0.75rem 0.25rem; }
-th, td { text-align: left; vertical-align: top; padding: 0.6rem 0.75rem; border-top: 1px solid var(--line); }
-thead th { background: var(--panel); border-top: 0; white-space: nowrap; }
+.prose table { border-collapse: collapse; width: 100%; }
+.prose caption { text-align: left; font-weight: 600; padding: 0.75rem 0.75rem 0.25rem; }
+.prose th, .prose td { text-align: left; vertical-align: top; padding: 0.6rem 0.75rem; border-top: 1px solid var(--line); }
+.prose thead th { background: var(--panel); border-top: 0; white-space: nowrap; }
 .route code { white-space: nowrap; }
 .route .php { display: block; color: var(--muted); font-size: 0.85em; margin-top: 0.2rem; }
 .method { display: inline-block; min-width: 3.6em; font-weight: 700; font-size: 0.8em; }
@@ -63,10 +63,17 @@ thead th { background: var(--panel); border-top: 0; white-space: nowrap; }
 .copy:hover { background: #334155; }
 .site-footer { border-top: 1px solid var(--line); color: var(--muted); font-size: 0.9rem; }
 .site-footer p { max-width: 72rem; margin: 0 auto; padding: 1rem; }
-.loading { padding: 1rem; color: var(--muted); }
+.loading { padding: 0 0 1rem; color: var(--muted); }
+.loading:empty { display: none; }
+/* Swagger UI on narrow screens: long URLs and curl commands wrap instead of widening the page. */
+#swagger-ui .curl-command pre, #swagger-ui .request-url pre, #swagger-ui .microlight { white-space: pre-wrap; word-break: break-all; }
+#swagger-ui pre code { white-space: pre-wrap; word-break: break-all; }
+#swagger-ui .responses-inner { overflow-x: auto; }
+#swagger-ui .btn-group { flex-wrap: wrap; }
+@media (max-width: 480px) { #swagger-ui .wrapper { padding: 0 8px; } }
 @media (max-width: 720px) {
-  h1 { font-size: 1.6rem; }
-  h2 { font-size: 1.3rem; }
+  .prose h1 { font-size: 1.6rem; }
+  .prose h2 { font-size: 1.3rem; }
   .endpoints thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
   .endpoints tr { display: block; border-top: 1px solid var(--line); padding: 0.5rem 0; }
   .endpoints td { display: block; border: 0; padding: 0.2rem 0.75rem; }
