@@ -136,7 +136,7 @@ export function AccessKinds() {
     <section aria-labelledby="access">
       <h2 id="access">Access kinds</h2>
       <p>Every endpoint belongs to exactly one access kind. It tells you what the call must carry and who should make it.</p>
-      <div class="table-wrap" role="region" aria-label="Access kinds" tabindex={0}>
+      <div class="table-wrap" role="region" aria-label="Access kinds, scrollable table" tabindex={0}>
         <table>
           <caption>What each access kind requires</caption>
           <thead>

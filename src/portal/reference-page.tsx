@@ -11,18 +11,21 @@ export function ReferencePage() {
       styles={[`${VENDOR_PREFIX}swagger-ui.css`]}
       scripts={[`${VENDOR_PREFIX}swagger-ui-bundle.js`, "/docs/assets/reference.js"]}
       wide
+      mainLandmark={false}
     >
-      <div class="intro prose">
-        <h1>API reference</h1>
+      <section class="intro prose" aria-labelledby="reference-title">
+        <h1 id="reference-title">API reference</h1>
         <p>
           Every route with its request and response schemas, from <a href="/api/openapi.json">/api/openapi.json</a>.{" "}
           <strong>Try it out</strong> sends real requests to this Auth2 instance. New here? Start with{" "}
-          <a href="/docs">Getting started</a>.
+          <a href="/docs">Getting started</a>. Requests go to this origin; every <code>/api</code> route also answers with
+          the <code>.php</code> suffix.
         </p>
         <p id="reference-status" class="loading" role="status" aria-live="polite">
           Loading the reference…
         </p>
-      </div>
+        <h2 class="ops-title">Operations by access kind</h2>
+      </section>
       <div id="swagger-ui"></div>
       <noscript>
         <p class="intro prose">The interactive reference needs JavaScript. The raw document is at /api/openapi.json.</p>

@@ -67,6 +67,20 @@ main.wide > .intro { max-width: 72rem; margin: 0 auto; padding: 0 1rem; }
 .loading:empty { display: none; }
 /* Swagger UI on narrow screens: long URLs and curl commands wrap instead of widening the page. */
 #swagger-ui .curl-command pre, #swagger-ui .request-url pre, #swagger-ui .microlight { white-space: pre-wrap; word-break: break-all; }
+/* The page's own intro replaces Swagger UI's title block and its one-entry server picker (requests go to this origin). */
+#swagger-ui .information-container, #swagger-ui .scheme-container { display: none; }
+.prose h2.ops-title { border-top: 0; margin: 1.5rem 0 0; padding: 0; }
+/* Method badges dark enough for white text (WCAG AA); Swagger UI's defaults are too light. */
+#swagger-ui .opblock-get .opblock-summary-method { background: #0b5cad; }
+#swagger-ui .opblock-post .opblock-summary-method { background: #1a7f37; }
+#swagger-ui .opblock-put .opblock-summary-method { background: #9a5b00; }
+#swagger-ui .opblock-patch .opblock-summary-method { background: #0e6b58; }
+#swagger-ui .opblock-delete .opblock-summary-method { background: #b42318; }
+#swagger-ui .opblock-head .opblock-summary-method { background: #6d28d9; }
+#swagger-ui .btn.execute { background: #0b5cad; border-color: #0b5cad; }
+#swagger-ui .btn.cancel { color: #b42318; border-color: #b42318; }
+#swagger-ui .download-contents { background: #4b5563; }
+#swagger-ui .json-schema-2020-12-expand-deep-button { color: #1b1f24; }
 #swagger-ui pre code { white-space: pre-wrap; word-break: break-all; }
 #swagger-ui .responses-inner { overflow-x: auto; }
 #swagger-ui .btn-group { flex-wrap: wrap; }

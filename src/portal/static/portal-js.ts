@@ -23,6 +23,18 @@ export const REFERENCE_JS = `"use strict";
 (function () {
   var root = document.getElementById("swagger-ui");
   var status = document.getElementById("reference-status");
+  // Swagger UI leaves its request-body editor unlabelled and its scrolling code blocks out of the
+  // tab order; name them and make them focusable as they appear.
+  function labelControls() {
+    root.querySelectorAll("textarea:not([aria-label])").forEach(function (el) {
+      var op = el.closest(".opblock");
+      var path = op && op.querySelector(".opblock-summary-path");
+      el.setAttribute("aria-label", "Request body" + (path ? " for " + path.getAttribute("data-path") : ""));
+    });
+    root.querySelectorAll("pre.microlight:not([tabindex]), .curl-command pre:not([tabindex]), pre.curl:not([tabindex])").forEach(function (el) {
+      el.setAttribute("tabindex", "0");
+    });
+  }
   fetch("/api/openapi.json", { headers: { Accept: "application/json" }, credentials: "same-origin" })
     .then(function (res) {
       if (!res.ok) throw new Error("HTTP " + res.status);
@@ -34,7 +46,8 @@ export const REFERENCE_JS = `"use strict";
       window.ui = window.SwaggerUIBundle({
         spec: spec,
         domNode: root,
-        deepLinking: true,
+        // Deep links put a link inside each operation toggle button (nested controls), so they stay off.
+        deepLinking: false,
         presets: [window.SwaggerUIBundle.presets.apis],
         layout: "BaseLayout",
         validatorUrl: null,
@@ -48,6 +61,8 @@ export const REFERENCE_JS = `"use strict";
         syntaxHighlight: { activated: true, theme: "agate" }
       });
       if (status) status.textContent = "";
+      labelControls();
+      new MutationObserver(labelControls).observe(root, { childList: true, subtree: true });
     })
     .catch(function (err) {
       if (status) status.textContent = "The API document could not be loaded (" + err.message + "). It is also available at /api/openapi.json.";
