@@ -13,6 +13,7 @@ import { adminAuthRoutes } from "./routes/admin-auth";
 import { adminSiteRoutes } from "./routes/admin-sites";
 import { adminUserRoutes } from "./routes/admin-users";
 import { sessionRoutes } from "./routes/session";
+import { consoleRoutes } from "./routes/console";
 import { createPortalRoutes } from "./routes/portal";
 import { siteInfoRoutes } from "./routes/site-info";
 
@@ -38,6 +39,7 @@ export function createApp() {
   app.route("/", adminUserRoutes);
   app.route("/", adminSiteRoutes);
   app.route("/", createPortalRoutes(app));
+  app.route("/", consoleRoutes);
   app.use("/__bench/*", async (c, next) => (c.env.BENCH_ROUTES === "1" ? next() : notFound(c)));
   app.route("/__bench", benchRoutes);
 

@@ -35,6 +35,7 @@ export const ERROR_CODES = {
   totp_enrollment_required: { status: 403, message: "Enrol TOTP before using the admin API." },
   site_not_found: { status: 404, message: "Site not found." },
   site_key_taken: { status: 409, message: "A site with this site_key already exists." },
+  csrf_token_invalid: { status: 403, message: "The CSRF token is missing or does not match this session. Reload the page." },
   internal_error: { status: 500, message: "Something went wrong." },
   service_unavailable: { status: 503, message: "A storage service is unavailable. Try again shortly." },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -3,6 +3,7 @@ import { getCookie } from "hono/cookie";
 import { AppError } from "../lib/errors";
 import type { AppEnv } from "../lib/types";
 import { type PrincipalKind, ADMIN_COOKIE, USER_COOKIE, authenticateSession } from "../services/sessions";
+import { isAdminCsrfTokenValid } from "../services/admin-csrf";
 import { resolveSite } from "../services/sites";
 import { createDb } from "../store/db";
 
@@ -46,6 +47,11 @@ export function requireSession(kind: PrincipalKind): MiddlewareHandler<AppEnv> {
     if (!presented || !result) throw new AppError("unauthenticated");
     if (presented.via === "cookie" && !SAFE_METHODS.has(c.req.method)) {
       await assertCookieOriginAllowed(c, result.session.site_key);
+      // Admin cookie writes also need the session's CSRF token: a second line behind SameSite=Strict
+      // and the Origin check (a same-site sibling page or a browser without Origin cannot supply it).
+      if (kind === "admin" && !isAdminCsrfTokenValid(c.env, result.session.id, c.req.header("X-CSRF-Token"))) {
+        throw new AppError("csrf_token_invalid");
+      }
     }
     c.set("auth", {
       kind,

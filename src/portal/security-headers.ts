@@ -21,6 +21,9 @@ const BASE_POLICY = [
  */
 export const PORTAL_CSP = [...BASE_POLICY, "style-src 'self'"].join("; ");
 
+/** The admin console (/admin/): the same policy; its script and stylesheet ship with the Worker too. */
+export const CONSOLE_CSP = PORTAL_CSP;
+
 /** Sets the headers every portal page carries. */
 export function setPageHeaders(headers: Headers, csp: string): void {
   headers.set("Content-Security-Policy", csp);

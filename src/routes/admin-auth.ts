@@ -3,6 +3,7 @@ import type { AppEnv } from "../lib/types";
 import { requireAdminSession } from "../middleware/session";
 import { requireAdminFactors } from "../middleware/admin";
 import { changeAdminPassword, loginAdmin } from "../services/admin-accounts";
+import { adminCsrfToken } from "../services/admin-csrf";
 import { confirmAdminTotp, disableAdminTotp, startAdminTotpEnrollment } from "../services/admin-totp";
 import { recordAudit } from "../services/audit";
 import { revokeSessionToken } from "../services/sessions";
@@ -11,6 +12,8 @@ import { AdminSchema, PasswordField } from "./admin-schemas";
 import { errorResponses, jsonBody, jsonResponse, validationHook } from "./common";
 import { clearSessionCookie, setSessionCookie } from "./cookies";
 import { EmptyOkSchema, SessionSchema } from "./schemas";
+
+const CsrfToken = z.string().openapi({ description: "Send as the X-CSRF-Token header on cookie-authenticated admin POSTs (the console does)" });
 
 const TotpCode = z.string().regex(/^\d{6}$/, "Expected a 6-digit code");
 
@@ -27,7 +30,7 @@ const loginRoute = createRoute({
     "session that can only enrol (`totp_enrollment_required: true`).",
   request: { body: jsonBody(z.object({ email: z.string().min(1).max(320), password: PasswordField, totp: TotpCode.optional() })) },
   responses: {
-    200: jsonResponse(z.object({ ok: z.literal(true), admin: AdminSchema, session: SessionSchema, totp_enrollment_required: z.boolean() })),
+    200: jsonResponse(z.object({ ok: z.literal(true), admin: AdminSchema, session: SessionSchema, totp_enrollment_required: z.boolean(), csrf_token: CsrfToken })),
     ...errorResponses(400, 401, 413, 415, 429),
   },
 });
@@ -39,7 +42,7 @@ const meRoute = createRoute({
   summary: "Returns the signed-in admin",
   description: "Console bootstrap and session check. Answered from the admin's Durable Object (no database read).",
   middleware: [requireAdminSession] as const,
-  responses: { 200: jsonResponse(z.object({ ok: z.literal(true), admin: AdminSchema, session: z.object({ id: z.string(), expires_at: z.string(), factors: z.array(z.string()) }) })), ...errorResponses(401) },
+  responses: { 200: jsonResponse(z.object({ ok: z.literal(true), admin: AdminSchema, session: z.object({ id: z.string(), expires_at: z.string(), factors: z.array(z.string()) }), csrf_token: CsrfToken })), ...errorResponses(401) },
 });
 
 const logoutRoute = createRoute({
@@ -83,7 +86,7 @@ const totpConfirmRoute = createRoute({
   description: "Enables TOTP; from now on admin/login needs `totp`. Every session of this admin ends and a new one (factors password + totp) is returned and set as the cookie.",
   middleware: [requireAdminSession] as const,
   request: { body: jsonBody(z.object({ code: TotpCode })) },
-  responses: { 200: jsonResponse(z.object({ ok: z.literal(true), session: SessionSchema })), ...errorResponses(400, 401, 403, 409, 415, 429) },
+  responses: { 200: jsonResponse(z.object({ ok: z.literal(true), session: SessionSchema, csrf_token: CsrfToken })), ...errorResponses(400, 401, 403, 409, 415, 429) },
 });
 
 const totpDisableRoute = createRoute({
@@ -110,6 +113,7 @@ export const adminAuthRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validation
         admin: result.admin,
         session: { token: result.session.token, expires_at: result.session.expires_at },
         totp_enrollment_required: result.totpEnrollmentRequired,
+        csrf_token: adminCsrfToken(c.env, result.session.id),
       },
       200,
     );
@@ -117,7 +121,9 @@ export const adminAuthRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validation
   .openapi(meRoute, (c) => {
     const auth = c.var.auth;
     return c.json(
-      { ok: true as const, admin: auth.identity as unknown as AdminOut, session: { id: auth.sessionId, expires_at: new Date(auth.expiresAt).toISOString(), factors: auth.factors } },
+      { ok: true as const, admin: auth.identity as unknown as AdminOut, session: { id: auth.sessionId, expires_at: new Date(auth.expiresAt).toISOString(), factors: auth.factors },
+        csrf_token: adminCsrfToken(c.env, auth.sessionId),
+      },
       200,
     );
   })
@@ -152,7 +158,7 @@ export const adminAuthRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validation
   .openapi(totpConfirmRoute, async (c) => {
     const session = await confirmAdminTotp(c.env, createDb(c.env.DB), c.var.auth.principalId, c.req.valid("json").code, c.var.meta, Date.now());
     setSessionCookie(c, "admin", session.token, session.ttlSeconds);
-    return c.json({ ok: true as const, session: { token: session.token, expires_at: session.expires_at } }, 200);
+    return c.json({ ok: true as const, session: { token: session.token, expires_at: session.expires_at }, csrf_token: adminCsrfToken(c.env, session.id) }, 200);
   })
   .openapi(totpDisableRoute, async (c) => {
     await disableAdminTotp(c.env, createDb(c.env.DB), c.var.config, c.var.auth.principalId, c.req.valid("json"), c.var.meta, Date.now());

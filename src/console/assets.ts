@@ -1,0 +1,14 @@
+import { CONSOLE_CSS } from "./static/console-css";
+import { JS_CORE } from "./static/js-core";
+import { JS_MORE } from "./static/js-more";
+import { JS_SITES } from "./static/js-sites";
+import { JS_USERS } from "./static/js-users";
+
+/** The console script: its parts share one function scope (strict mode, nothing global). */
+const CONSOLE_JS = ['"use strict";', "(function () {", JS_CORE, JS_USERS, JS_SITES, JS_MORE, "})();", ""].join("\n");
+
+/** The console's files, kept in the Worker bundle: /admin/assets/<name>. */
+export const CONSOLE_ASSETS: Record<string, { body: string; type: string }> = {
+  "console.css": { body: CONSOLE_CSS, type: "text/css; charset=utf-8" },
+  "console.js": { body: CONSOLE_JS, type: "text/javascript; charset=utf-8" },
+};
