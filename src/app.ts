@@ -6,6 +6,7 @@ import { requestContext } from "./middleware/request-context";
 import { benchRoutes } from "./routes/bench";
 import { validationHook } from "./routes/common";
 import { healthRoutes } from "./routes/health";
+import { adminAuditRoutes } from "./routes/admin-audit";
 import { adminAuthRoutes } from "./routes/admin-auth";
 import { adminSiteRoutes } from "./routes/admin-sites";
 import { adminUserRoutes } from "./routes/admin-users";
@@ -29,6 +30,7 @@ export function createApp() {
   app.route("/", adminAuthRoutes);
   app.route("/", adminUserRoutes);
   app.route("/", adminSiteRoutes);
+  app.route("/", adminAuditRoutes);
   app.use("/__bench/*", async (c, next) => (c.env.BENCH_ROUTES === "1" ? next() : notFound(c)));
   app.route("/__bench", benchRoutes);
 
