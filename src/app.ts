@@ -9,6 +9,7 @@ import { validationHook } from "./routes/common";
 import { healthRoutes } from "./routes/health";
 import { legacyApiRoutes } from "./routes/legacy-api";
 import { registerRoutes } from "./routes/register";
+import { adminAuditRoutes } from "./routes/admin-audit";
 import { adminAuthRoutes } from "./routes/admin-auth";
 import { adminSiteRoutes } from "./routes/admin-sites";
 import { adminUserRoutes } from "./routes/admin-users";
@@ -40,6 +41,7 @@ export function createApp() {
   app.route("/", adminSiteRoutes);
   app.route("/", createPortalRoutes(app));
   app.route("/", consoleRoutes);
+  app.route("/", adminAuditRoutes);
   app.use("/__bench/*", async (c, next) => (c.env.BENCH_ROUTES === "1" ? next() : notFound(c)));
   app.route("/__bench", benchRoutes);
 
