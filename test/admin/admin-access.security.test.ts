@@ -1,6 +1,7 @@
 import { createExecutionContext, env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
+import { adminCsrfToken } from "../../src/services/admin-csrf";
 import { call, json } from "../helpers";
 import { seedUser, sessionFor } from "../sessions/fixtures";
 import { adminSessionFor, bearer, seedAdmin } from "./fixtures";
@@ -29,13 +30,16 @@ const ROUTES: [method: "GET" | "POST", path: string][] = [
 
 let userToken = "";
 let adminToken = "";
+let adminCsrf = "";
 let adminId = "";
 beforeAll(async () => {
   const user = await seedUser();
   userToken = (await sessionFor(user)).token;
   const admin = await seedAdmin();
   adminId = admin.id;
-  adminToken = (await adminSessionFor(admin)).token;
+  const adminSession = await adminSessionFor(admin);
+  adminToken = adminSession.token;
+  adminCsrf = adminCsrfToken(env, adminSession.id);
 });
 
 const send = (method: string, path: string, headers: Record<string, string>) =>
@@ -97,7 +101,7 @@ describe("admin route × access kind", () => {
     expect((await json(evil)).error.code).toBe("origin_not_allowed");
     const crossSite = await call("/api/admin/site_create", { json: { name: "Evil" }, headers: { ...cookie, "Sec-Fetch-Site": "cross-site" } });
     expect(crossSite.status).toBe(403);
-    const own = await call("/api/admin/site_create", { json: { name: "Mine" }, headers: { ...cookie, Origin: "https://auth.test" } });
+    const own = await call("/api/admin/site_create", { json: { name: "Mine" }, headers: { ...cookie, Origin: "https://auth.test", "X-CSRF-Token": adminCsrf } });
     expect(own.status).toBe(200);
   });
 
