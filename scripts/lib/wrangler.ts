@@ -18,12 +18,13 @@ export function runWrangler(args: string[], options: { quiet?: boolean } = {}): 
 }
 
 /** Executes SQL against the D1 database (local by default) through wrangler. */
-export function executeSql(sql: string, options: { remote?: boolean; env?: string } = {}): void {
+export function executeSql(sql: string, options: { remote?: boolean; env?: string; persistTo?: string } = {}): void {
   const dir = mkdtempSync(join(tmpdir(), "auth2-sql-"));
   const file = join(dir, "statements.sql");
   writeFileSync(file, sql);
   const args = ["d1", "execute", "DB", options.remote ? "--remote" : "--local", "--file", file];
   if (options.env) args.push("--env", options.env);
+  if (options.persistTo) args.push("--persist-to", options.persistTo);
   runWrangler(args, { quiet: true });
 }
 
