@@ -48,6 +48,8 @@ export interface BatchOptions {
 }
 
 export interface SqlBatch {
+  /** The statements, in order; `sql` is the same as one file (statements end with `;`). */
+  statements: string[];
   sql: string;
   inserted: number;
   updated: number;
@@ -70,10 +72,8 @@ export function buildBatches(plan: ImportPlan, options: BatchOptions): SqlBatch[
     const updates = plan.updates.slice(updateAt, updateAt + room);
     updateAt += updates.length;
     for (const update of updates) statements.push(updateStatement(update.id, update.set));
-    statements.push(
-      auditStatementSql(batches.length + 1, inserts.length, updates.length, options),
-    );
-    batches.push({ sql: `${statements.join(";\n")};\n`, inserted: inserts.length, updated: updates.length });
+    statements.push(auditStatementSql(batches.length + 1, inserts.length, updates.length, options));
+    batches.push({ statements, sql: `${statements.join(";\n")};\n`, inserted: inserts.length, updated: updates.length });
   }
   return batches;
 }
