@@ -1,5 +1,5 @@
 // `npm run import-users -- FILE [--site SITE] [--remote] [--dry-run] [--on-conflict update|skip]
-// [--env ENV] [--batch-size N]`: imports users from the PHP Auth2 (CSV or JSON lines) into D1.
+// [--env ENV] [--batch-size N] [--map OUT.csv]`: imports users from the PHP Auth2 (CSV or JSON lines) into D1.
 // Validates every row first and writes nothing if one is bad; then writes in batches (one
 // transaction each) through wrangler. Re-running the same file changes nothing. See docs/migration.md.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -8,17 +8,20 @@ import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
 import type { ExistingUser, OnConflict } from "./lib/import/plan";
 import { planImport } from "./lib/import/plan";
+import { buildIdMap } from "./lib/import/id-map";
 import { detectFormat, readImport } from "./lib/import/read";
 import { countBadLines, formatErrors, formatSummary, progressBar } from "./lib/import/report";
-import { buildBatches, existingUsersQuery } from "./lib/import/sql";
+import { buildBatches, existingByEmailQueries, existingUsersQuery } from "./lib/import/sql";
 import { validateRows } from "./lib/import/validate";
 import { querySql, runWrangler, sqlString } from "./lib/wrangler";
 
-const USAGE = "usage: npm run import-users -- FILE [--site SITE] [--remote] [--dry-run] [--on-conflict skip|update] [--env ENV] [--batch-size N]";
+const USAGE = "usage: npm run import-users -- FILE [--site SITE] [--remote] [--dry-run] [--on-conflict skip|update] [--env ENV] [--batch-size N] [--map OUT.csv]";
 // Each wrangler call costs seconds of start-up, so the local database is read in one query; remote
 // reads go in pages that keep each D1 API response small.
 const PAGE_LOCAL = 1_000_000;
 const PAGE_REMOTE = 5_000;
+// A file whose emails fit in this many `email IN (…)` queries is looked up by email instead.
+const MAX_EMAIL_QUERIES = 3;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -36,6 +39,7 @@ const { values: opts, positionals } = (() => {
         "on-conflict": { type: "string", default: "skip" },
         env: { type: "string" },
         "batch-size": { type: "string", default: "25000" },
+        map: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -81,16 +85,25 @@ if (opts.site) {
   if (found.length === 0) process.stderr.write(`warning: site "${opts.site}" is not registered in ${where}.\n`);
 }
 
-// 3. What is already there (by normalised email), page by page.
+// 3. What is already there: by email for a small file, else every user, page by page.
 // Under --on-conflict skip only the emails matter, so only id and email are read.
-const existing = new Map<string, ExistingUser>();
-const pageSize = opts.remote ? PAGE_REMOTE : PAGE_LOCAL;
-for (let after = ""; ; ) {
-  const page = querySql<ExistingUser>(existingUsersQuery(after, pageSize, onConflict === "skip"), target);
-  for (const row of page) existing.set(row.email, row);
-  if (page.length < pageSize) break;
-  after = page[page.length - 1]!.email;
+function readExisting(idsOnly: boolean): Map<string, ExistingUser> {
+  const found = new Map<string, ExistingUser>();
+  const byEmail = existingByEmailQueries(users.map((u) => u.email), idsOnly);
+  if (byEmail.length <= MAX_EMAIL_QUERIES) {
+    for (const query of byEmail) for (const row of querySql<ExistingUser>(query, target)) found.set(row.email, row);
+    return found;
+  }
+  const pageSize = opts.remote ? PAGE_REMOTE : PAGE_LOCAL;
+  for (let after = ""; ; ) {
+    const page = querySql<ExistingUser>(existingUsersQuery(after, pageSize, idsOnly), target);
+    for (const row of page) found.set(row.email, row);
+    if (page.length < pageSize) break;
+    after = page[page.length - 1]!.email;
+  }
+  return found;
 }
+const existing = readExisting(onConflict === "skip");
 
 const plan = planImport(users, existing, onConflict, now);
 const batches = buildBatches(plan, { batchSize, siteKey: opts.site ?? null, source: basename(file), now });
@@ -137,6 +150,12 @@ try {
 }
 if (failed) process.exit(1);
 if (tty) process.stderr.write("\n");
+// The id map is read back from D1, so it holds the ids that were really written.
+if (opts.map) {
+  const ids = new Map([...readExisting(true)].map(([email, row]) => [email, row.id]));
+  writeFileSync(opts.map, buildIdMap(users, ids));
+  process.stderr.write(`Wrote the id map (external_id,email,auth_user_id) to ${opts.map}.\n`);
+}
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
 if (batches.length === 0) process.stderr.write(`\nNothing to write: ${where} already holds every user in the file (${seconds} s, --on-conflict ${onConflict}).\n`);
 else process.stderr.write(`\nImported into ${where} in ${seconds} s (--on-conflict ${onConflict}).\n`);

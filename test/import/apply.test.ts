@@ -2,7 +2,8 @@ import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { type ExistingUser, type OnConflict, planImport } from "../../scripts/lib/import/plan";
 import { detectFormat, readImport } from "../../scripts/lib/import/read";
-import { buildBatches, existingUsersQuery } from "../../scripts/lib/import/sql";
+import { buildIdMap } from "../../scripts/lib/import/id-map";
+import { buildBatches, existingByEmailQueries, existingUsersQuery } from "../../scripts/lib/import/sql";
 import { validateRows } from "../../scripts/lib/import/validate";
 import { hashPassword, verifyPassword } from "../../src/crypto/password-hash";
 import { toIdentity } from "../../src/services/identity";
@@ -17,14 +18,19 @@ const ARGON2ID_1 = "$argon2id$v=19$m=4096,t=3,p=1$YXV0aDItaW1wb3J0LXNhbHQ$iiZGZ2
 const ARGON2ID_2 = "$argon2id$v=19$m=8192,t=2,p=2$YXV0aDItaW1wb3J0LXNhbHQ$rOSrZmv1SiaENEgao6L3BSn2HPZECA42B3YnzfYSImw"; // "pässwörd-ünïcode"
 const cheap = { scrypt: { ln: 10, r: 8, p: 1 }, pepper: "test-pepper" };
 
-async function importText(fileName: string, text: string, onConflict: OnConflict = "skip", options: { batchSize?: number; now?: number; page?: number } = {}) {
+async function importText(fileName: string, text: string, onConflict: OnConflict = "skip", options: { batchSize?: number; now?: number; page?: number; byEmail?: boolean } = {}) {
   const now = options.now ?? Date.now();
   const read = readImport(text, detectFormat(fileName, text));
   const { users, errors } = validateRows(read.rows, now);
   expect([...read.errors, ...errors]).toEqual([]);
   const existing = new Map<string, ExistingUser>();
   const page = options.page ?? 2;
-  for (let after = ""; ; ) {
+  if (options.byEmail) {
+    // Tiny maxBytes: several IN queries, as a large file would need.
+    for (const query of existingByEmailQueries(users.map((u) => u.email), onConflict === "skip", 120)) {
+      for (const row of (await env.DB.prepare(query).all<ExistingUser>()).results) existing.set(row.email, row);
+    }
+  } else for (let after = ""; ; ) {
     const rows = (await env.DB.prepare(existingUsersQuery(after, page, onConflict === "skip")).all<ExistingUser>()).results;
     for (const row of rows) existing.set(row.email, row);
     if (rows.length < page) break;
@@ -165,6 +171,22 @@ describe("importing users into D1", () => {
     expect(plan.counts).toMatchObject({ updated: 1 });
     const erin = await findUserByEmail(db(), "erin@example.com");
     expect(erin).toMatchObject({ passwordHash: own, status: "active", phone: "+1 555" });
+  });
+
+  it("finds existing users by email as well as by paging, and maps external ids to the new auth_user_ids", async () => {
+    await importText("users.csv", CSV);
+    expect(existingByEmailQueries(["a@x.io", "b@x.io", "c@x.io"], true, 60)).toHaveLength(3);
+    const skip = await importText("users.csv", CSV, "skip", { byEmail: true });
+    expect(skip.plan.counts).toMatchObject({ inserted: 0, skipped: 5 });
+    const update = await importText("users.csv", CSV, "update", { byEmail: true });
+    expect(update.plan.counts).toMatchObject({ updated: 0, unchanged: 5 });
+
+    const ids = new Map((await allUsers()).map((r) => [r.email as string, r.id as string]));
+    const users = validateRows(readImport(CSV, "csv").rows, Date.now()).users;
+    const map = buildIdMap(users, ids).trim().split("\n");
+    expect(map[0]).toBe("external_id,email,auth_user_id");
+    expect(map[1]).toBe(`101,alice@example.com,${ids.get("alice@example.com")}`);
+    expect(map).toHaveLength(6);
   });
 
   it("imports JSON lines the same way", async () => {

@@ -36,6 +36,30 @@ export function existingUsersQuery(afterEmail: string, limit: number, idsOnly = 
   return `SELECT ${columns.join(", ")} FROM users WHERE email > ${sqlLiteral(afterEmail)} ORDER BY email LIMIT ${Math.floor(limit)}`;
 }
 
+/**
+ * The users with these emails, as few queries as fit under `maxBytes` each (D1 caps a statement at
+ * 100 KB, and a command line argument is capped too). Cheaper than reading every user for a small file.
+ */
+export function existingByEmailQueries(emails: string[], idsOnly = false, maxBytes = 90_000): string[] {
+  const columns = idsOnly ? ["id", "email"] : EXISTING_COLUMNS;
+  const head = `SELECT ${columns.join(", ")} FROM users WHERE email IN (`;
+  const queries: string[] = [];
+  let list: string[] = [];
+  let size = head.length + 1;
+  for (const email of emails) {
+    const literal = sqlLiteral(email);
+    if (list.length > 0 && size + literal.length + 1 > maxBytes) {
+      queries.push(`${head}${list.join(",")})`);
+      list = [];
+      size = head.length + 1;
+    }
+    list.push(literal);
+    size += literal.length + 1;
+  }
+  if (list.length > 0) queries.push(`${head}${list.join(",")})`);
+  return queries;
+}
+
 export interface BatchOptions {
   /** Users (inserts + updates) per batch, i.e. per transaction. */
   batchSize: number;
