@@ -11,9 +11,9 @@ import { planImport } from "./lib/import/plan";
 import { buildIdMap } from "./lib/import/id-map";
 import { detectFormat, readImport } from "./lib/import/read";
 import { countBadLines, formatErrors, formatSummary, progressBar } from "./lib/import/report";
-import { buildBatches, existingByEmailQueries, existingUsersQuery } from "./lib/import/sql";
+import { buildBatches, existingByEmailQueries, existingUsersQuery, sqlLiteral } from "./lib/import/sql";
 import { validateRows } from "./lib/import/validate";
-import { querySql, runWrangler, sqlString } from "./lib/wrangler";
+import { querySql, runWrangler } from "./lib/wrangler";
 
 const USAGE = "usage: npm run import-users -- FILE [--site SITE] [--remote] [--dry-run] [--on-conflict skip|update] [--env ENV] [--batch-size N] [--map OUT.csv]";
 // Each wrangler call costs seconds of start-up, so the local database is read in one query; remote
@@ -81,7 +81,7 @@ if (errors.length > 0) {
 
 // 2. The site (recorded in the audit rows) should be a registered one.
 if (opts.site) {
-  const found = querySql(`SELECT site_key FROM sites WHERE site_key = ${sqlString(opts.site)}`, target);
+  const found = querySql(`SELECT site_key FROM sites WHERE site_key = ${sqlLiteral(opts.site)}`, target);
   if (found.length === 0) process.stderr.write(`warning: site "${opts.site}" is not registered in ${where}.\n`);
 }
 

@@ -189,6 +189,14 @@ describe("importing users into D1", () => {
     expect(map).toHaveLength(6);
   });
 
+  it("writes values wrangler would mangle (BEGIN TRANSACTION; COMMIT;) without spelling them out", async () => {
+    const tricky = "begin  Transaction; x COMMIT; it's -- /* */";
+    const file = `email,name,job_title\nt@example.com,"${tricky}",BEGIN TRANSACTION;\n`;
+    const { batches } = await importText("tricky.csv", file);
+    expect(batches[0]!.sql).not.toMatch(/BEGIN\s+TRANSACTION|COMMIT;/i);
+    expect(await findUserByEmail(db(), "t@example.com")).toMatchObject({ name: tricky, jobTitle: "BEGIN TRANSACTION;" });
+  });
+
   it("imports JSON lines the same way", async () => {
     const jsonl = [
       JSON.stringify({ email: "Grace@Example.com", name: "Grace", password_hash: BCRYPT, email_verified: true, created_at: "2018-01-01T00:00:00Z", locale: "en", timezone: "UTC" }),

@@ -6,6 +6,11 @@ import type { ExistingUser, ImportPlan, UserColumns } from "./plan";
 // against env.DB. Every statement is safe to run again: inserts do nothing when the email (or id)
 // exists, updates set absolute values. A batch that failed can therefore simply be re-run.
 
+// wrangler strips the first "BEGIN TRANSACTION;" and "COMMIT;" from a SQL file by plain text
+// replacement (quoted values included) and refuses a file with two of them; such text in a value is
+// therefore written as a concatenation ('…BEGIN' || ' TRANSACTION…') that never spells it out.
+const WRANGLER_TRIMMED = /BEGIN(\s+TRANSACTION)|COMMIT(;)/gi;
+
 /** A SQL literal: NULL, an integer, or a quoted string. */
 export function sqlLiteral(value: string | number | boolean | null | undefined): string {
   if (value === null || value === undefined) return "NULL";
@@ -14,7 +19,11 @@ export function sqlLiteral(value: string | number | boolean | null | undefined):
     if (!Number.isSafeInteger(value)) throw new Error(`not an integer: ${value}`);
     return String(value);
   }
-  return `'${value.replace(/'/g, "''")}'`;
+  const quoted = value.replace(/'/g, "''").replace(WRANGLER_TRIMMED, (match, rest: string | undefined, semi: string | undefined) => {
+    const tail = rest ?? semi ?? "";
+    return `${match.slice(0, match.length - tail.length)}' || '${tail}`;
+  });
+  return `'${quoted}'`;
 }
 
 const INSERT_COLUMNS: readonly (keyof UserColumns)[] = [
