@@ -143,7 +143,7 @@ try {
     }
     rmSync(path, { force: true });
     done += batch.inserted + batch.updated;
-    show(`batch ${k + 1}/${batches.length}`);
+    show(`batch ${k + 1}/${batches.length}, ${((Date.now() - started) / 1000).toFixed(0)} s`);
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
