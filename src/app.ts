@@ -6,6 +6,7 @@ import { requestContext } from "./middleware/request-context";
 import { benchRoutes } from "./routes/bench";
 import { validationHook } from "./routes/common";
 import { healthRoutes } from "./routes/health";
+import { serviceRoutes } from "./routes/service";
 import { siteInfoRoutes } from "./routes/site-info";
 
 /** Builds the app: middleware, then every route group in one list. */
@@ -21,6 +22,7 @@ export function createApp() {
 
   app.route("/", healthRoutes);
   app.route("/", siteInfoRoutes);
+  app.route("/", serviceRoutes);
   app.use("/__bench/*", async (c, next) => (c.env.BENCH_ROUTES === "1" ? next() : notFound(c)));
   app.route("/__bench", benchRoutes);
 

@@ -31,6 +31,9 @@ export const ERROR_CODES = {
   unsupported_media_type: { status: 415, message: "Unsupported content type." },
   rate_limited: { status: 429, message: "Too many attempts. Try again later." },
   resend_too_soon: { status: 429, message: "Please wait before requesting another code." },
+  api_key_limit_reached: { status: 409, message: "You have reached the maximum number of active API keys." },
+  user_inactive: { status: 403, message: "The user is not active." },
+  firebase_not_configured: { status: 503, message: "Firebase custom tokens are not configured." },
   internal_error: { status: 500, message: "Something went wrong." },
   service_unavailable: { status: 503, message: "A storage service is unavailable. Try again shortly." },
 } as const satisfies Record<string, { status: number; message: string }>;
