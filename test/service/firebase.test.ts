@@ -44,7 +44,7 @@ async function mint(body: unknown, serviceAccount: string | null = account, key 
     headers: { "Content-Type": "application/json", "X-Service-Key": key, "CF-Connecting-IP": "203.0.113.9" },
     body: JSON.stringify(body),
   });
-  const res = await worker.fetch(req, { ...env, FIREBASE_SERVICE_ACCOUNT: serviceAccount ?? undefined }, ctx);
+  const res = await worker.fetch(req as Request<unknown, IncomingRequestCfProperties>, { ...env, FIREBASE_SERVICE_ACCOUNT: serviceAccount ?? undefined }, ctx);
   await waitOnExecutionContext(ctx);
   return res;
 }

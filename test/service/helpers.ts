@@ -39,5 +39,5 @@ export function callService(path: string, key: string | null, json: unknown, hea
 export async function auditRows(action: string) {
   const { env } = await import("cloudflare:test");
   const { results } = await env.DB.prepare("SELECT * FROM audit_log WHERE action = ? ORDER BY id").bind(action).all<Record<string, any>>();
-  return results.map((r) => ({ ...r, details: JSON.parse(r.details as string) }));
+  return results.map((r): Record<string, any> => ({ ...r, details: JSON.parse(r.details as string) }));
 }

@@ -79,7 +79,7 @@ describe("X-Service-Key: every bad key gets the same 401", () => {
       headers: { "Content-Type": "application/json", "X-Service-Key": BOOTSTRAP },
       body: JSON.stringify({ auth_user_id: user.id }),
     });
-    const res = await worker.fetch(req, { ...env, SERVICE_BOOTSTRAP_KEY: undefined }, ctx);
+    const res = await worker.fetch(req as Request<unknown, IncomingRequestCfProperties>, { ...env, SERVICE_BOOTSTRAP_KEY: undefined }, ctx);
     await waitOnExecutionContext(ctx);
     await expectInvalidKey(res);
   });
