@@ -1,20 +1,171 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
+import {
+  type AttemptOutcome,
+  attemptChallenge,
+  consumeChallenge,
+  cooldownRemaining,
+  createChallengeTables,
+  openChallenge,
+} from "./challenge-table";
+import {
+  type IdentitySnapshot,
+  type NewSession,
+  type SessionRow,
+  createSessionTable,
+  deleteSessionById,
+  deleteSessionsExcept,
+  findSessionByHash,
+  insertSession,
+  isSessionLive,
+  listSessions,
+  pruneSessions,
+  touchSession,
+} from "./session-table";
 
-// One object per auth_user_id (and, under the "admin:" name prefix, per admin). It holds what must be
-// strongly consistent for that account: the canonical identity snapshot that session checks answer
-// from without touching D1, and (login issue) sessions, challenge attempts and the TOTP replay guard.
+// One object per account: users by `idFromName(auth_user_id)`, admins by `idFromName("admin:" + id)`,
+// and unknown emails by `idFromName("ghost:" + hmac(email))` so that challenges for addresses nobody
+// owns are counted exactly like real ones. It holds what must be strongly consistent for the account:
+// the identity snapshot that session checks answer from (no D1 read), sessions, challenge attempts,
+// the TOTP replay guard and used recovery codes.
 
 const IDENTITY_KEY = "identity";
+const TOTP_STEP_KEY = "totp_last_step";
+/** last_seen_at is written at most this often; idle timeouts are therefore exact to within a minute. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+export interface SessionCheck {
+  session: SessionRow;
+  identity: IdentitySnapshot | null;
+}
 
 export class UserState extends DurableObject<Env> {
-  /** Replaces the identity snapshot; called after every change to the user's D1 row. */
-  putIdentity(identity: Record<string, unknown> | null): void {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    createSessionTable(this.sql);
+    createChallengeTables(this.sql);
+    this.sql.exec("CREATE TABLE IF NOT EXISTS used_recovery_codes (hash TEXT PRIMARY KEY, used_at INTEGER NOT NULL)");
+  }
+
+  // ── identity snapshot ──────────────────────────────────────────────────────────────
+
+  /** Replaces the identity snapshot; called after every change to the account's D1 row. */
+  putIdentity(identity: IdentitySnapshot | null): void {
     if (identity === null) this.ctx.storage.kv.delete(IDENTITY_KEY);
     else this.ctx.storage.kv.put(IDENTITY_KEY, identity);
   }
 
-  getIdentity(): Record<string, unknown> | null {
-    return (this.ctx.storage.kv.get(IDENTITY_KEY) as Record<string, unknown> | undefined) ?? null;
+  getIdentity(): IdentitySnapshot | null {
+    return (this.ctx.storage.kv.get(IDENTITY_KEY) as IdentitySnapshot | undefined) ?? null;
+  }
+
+  // ── sessions ───────────────────────────────────────────────────────────────────────
+
+  /** Stores a new session together with the identity snapshot it was issued for. */
+  async createSession(session: NewSession, identity: IdentitySnapshot): Promise<void> {
+    this.putIdentity(identity);
+    insertSession(this.sql, session);
+    await this.scheduleAlarm(session.created_at);
+  }
+
+  /** Answers a session check: the live session and the identity snapshot, or null. */
+  checkSession(secretHash: string, now: number): SessionCheck | null {
+    const session = findSessionByHash(this.sql, secretHash);
+    if (!session) return null;
+    if (!isSessionLive(session, now)) {
+      deleteSessionById(this.sql, session.id);
+      return null;
+    }
+    const identity = this.getIdentity();
+    // A disabled or deleted account's sessions stop at once, even if revocation were ever missed.
+    if (!identity || identity.status !== "active") return null;
+    if (now - session.last_seen_at >= TOUCH_INTERVAL_MS) {
+      touchSession(this.sql, session.id, now);
+      session.last_seen_at = now;
+    }
+    return { session, identity };
+  }
+
+  /** Ends the session with this secret; returns whether one existed. */
+  revokeSession(secretHash: string): boolean {
+    const session = findSessionByHash(this.sql, secretHash);
+    return session ? deleteSessionById(this.sql, session.id) > 0 : false;
+  }
+
+  revokeSessionById(id: string): boolean {
+    return deleteSessionById(this.sql, id) > 0;
+  }
+
+  /** Ends every session (or every one but `keepId`); returns how many ended. */
+  revokeAllSessions(keepId: string | null = null): number {
+    return deleteSessionsExcept(this.sql, keepId);
+  }
+
+  listSessions(now: number): SessionRow[] {
+    return listSessions(this.sql).filter((s) => isSessionLive(s, now));
+  }
+
+  /** Deletes the account's whole state (user deleted). */
+  async destroy(): Promise<void> {
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+  }
+
+  // ── challenges ─────────────────────────────────────────────────────────────────────
+
+  /** Seconds to wait before another challenge of `purpose` may be issued. */
+  challengeCooldown(purpose: string, now: number): number {
+    return cooldownRemaining(this.sql, purpose, now);
+  }
+
+  openChallenge(id: string, purpose: string, expiresAt: number, now: number): void {
+    openChallenge(this.sql, id, purpose, expiresAt, now);
+  }
+
+  attemptChallenge(id: string, purpose: string, correct: boolean, consume: boolean, now: number): AttemptOutcome {
+    return attemptChallenge(this.sql, id, purpose, correct, consume, now);
+  }
+
+  consumeChallenge(id: string): boolean {
+    return consumeChallenge(this.sql, id);
+  }
+
+  // ── TOTP ───────────────────────────────────────────────────────────────────────────
+
+  /** Accepts a TOTP time step once: a code (or an earlier one) cannot be replayed. */
+  acceptTotpStep(step: number): boolean {
+    const last = (this.ctx.storage.kv.get(TOTP_STEP_KEY) as number | undefined) ?? -1;
+    if (step <= last) return false;
+    this.ctx.storage.kv.put(TOTP_STEP_KEY, step);
+    return true;
+  }
+
+  /** Marks a recovery code (by hash) used; false if it was used before. */
+  consumeRecoveryCode(hash: string, now: number): boolean {
+    return this.sql.exec("INSERT OR IGNORE INTO used_recovery_codes (hash, used_at) VALUES (?, ?)", hash, now).rowsWritten > 0;
+  }
+
+  /** Forgets TOTP state (TOTP disabled or re-enrolled). */
+  resetTotpState(): void {
+    this.ctx.storage.kv.delete(TOTP_STEP_KEY);
+    this.sql.exec("DELETE FROM used_recovery_codes");
+  }
+
+  // ── housekeeping ───────────────────────────────────────────────────────────────────
+
+  private async scheduleAlarm(now: number): Promise<void> {
+    const next = pruneSessions(this.sql, now);
+    if (next === null) return;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > next) await this.ctx.storage.setAlarm(next);
+  }
+
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    const next = pruneSessions(this.sql, now);
+    if (next !== null) await this.ctx.storage.setAlarm(Math.max(next, now + 1000));
   }
 }

@@ -28,12 +28,28 @@ export interface RequestMeta {
   userAgent: string;
 }
 
+/** The authenticated principal of a request (set by the session guards). */
+export interface AuthContext {
+  kind: "user" | "admin";
+  principalId: string;
+  sessionId: string;
+  siteKey: string;
+  factors: string[];
+  createdAt: number;
+  expiresAt: number;
+  identity: { [key: string]: string | number | boolean | null };
+  /** The presented token (to revoke exactly this session on logout). */
+  token: string;
+  via: "bearer" | "cookie";
+}
+
 export interface AppVariables {
   requestId: string;
   config: Config;
   body: Record<string, unknown>;
   site: ResolvedSite;
   meta: RequestMeta;
+  auth: AuthContext;
 }
 
 export interface AppEnv {

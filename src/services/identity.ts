@@ -1,7 +1,7 @@
 import type { UserRow } from "../store/users";
 
 /** The canonical identity payload (DESIGN.md): what apps and services see of a user. Never a hash or secret. */
-export interface Identity {
+export type Identity = {
   auth_user_id: string;
   email: string;
   email_verified: boolean;
@@ -18,7 +18,7 @@ export interface Identity {
   created_at: string;
   updated_at: string;
   last_login_at: string | null;
-}
+};
 
 const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
 

@@ -1,0 +1,80 @@
+// Challenge accounting inside a UserState object. KV holds the challenge record (eventually
+// consistent); attempts, single use and "a new code kills the old one" are decided here, where
+// every request for this account is serialised.
+
+export const MAX_ATTEMPTS_PER_CHALLENGE = 5;
+export const MAX_FAILURES_PER_HOUR = 10;
+export const RESEND_COOLDOWN_SECONDS = 60;
+
+export type AttemptOutcome =
+  | { result: "ok"; attemptsRemaining: number }
+  | { result: "wrong"; attemptsRemaining: number }
+  | { result: "expired" }
+  | { result: "locked"; retryAfterSeconds: number };
+
+export function createChallengeTables(sql: SqlStorage): void {
+  sql.exec(`CREATE TABLE IF NOT EXISTS challenges (
+    id TEXT PRIMARY KEY,
+    purpose TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL DEFAULT 'open'
+  )`);
+  sql.exec("CREATE INDEX IF NOT EXISTS challenges_purpose ON challenges (purpose, state)");
+  sql.exec("CREATE TABLE IF NOT EXISTS code_failures (at INTEGER NOT NULL)");
+}
+
+/** Seconds until a new challenge for `purpose` may be issued (0 = now). */
+export function cooldownRemaining(sql: SqlStorage, purpose: string, now: number): number {
+  const row = sql.exec<{ last: number | null }>("SELECT MAX(created_at) AS last FROM challenges WHERE purpose = ?", purpose).one();
+  if (row.last === null) return 0;
+  const wait = Number(row.last) + RESEND_COOLDOWN_SECONDS * 1000 - now;
+  return wait > 0 ? Math.ceil(wait / 1000) : 0;
+}
+
+/** Registers a new challenge; every earlier open challenge of the same purpose dies with it. */
+export function openChallenge(sql: SqlStorage, id: string, purpose: string, expiresAt: number, now: number): void {
+  sql.exec("UPDATE challenges SET state = 'superseded' WHERE purpose = ? AND state = 'open'", purpose);
+  sql.exec("INSERT INTO challenges (id, purpose, created_at, expires_at) VALUES (?, ?, ?, ?)", id, purpose, now, expiresAt);
+  // Keep a day of history for cooldowns and audits; older rows serve no purpose.
+  sql.exec("DELETE FROM challenges WHERE created_at < ?", now - 86_400_000);
+}
+
+function recentFailures(sql: SqlStorage, now: number): number {
+  sql.exec("DELETE FROM code_failures WHERE at <= ?", now - 3_600_000);
+  return Number(sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM code_failures").one().n);
+}
+
+function lockRetryAfter(sql: SqlStorage, now: number): number {
+  const oldest = sql.exec<{ at: number }>("SELECT MIN(at) AS at FROM code_failures").one().at;
+  return Math.max(1, Math.ceil((Number(oldest) + 3_600_000 - now) / 1000));
+}
+
+/**
+ * Records one attempt at challenge `id`. `correct` is the caller's constant-time comparison of the
+ * code; `consume` marks a correct attempt as used (false for "check" routes that only validate).
+ */
+export function attemptChallenge(sql: SqlStorage, id: string, purpose: string, correct: boolean, consume: boolean, now: number): AttemptOutcome {
+  const row = sql.exec<{ attempts: number; state: string; expires_at: number }>(
+    "SELECT attempts, state, expires_at FROM challenges WHERE id = ? AND purpose = ?", id, purpose,
+  ).toArray()[0];
+  if (!row || row.state !== "open" || Number(row.expires_at) <= now) return { result: "expired" };
+  if (recentFailures(sql, now) >= MAX_FAILURES_PER_HOUR) return { result: "locked", retryAfterSeconds: lockRetryAfter(sql, now) };
+  const attempts = Number(row.attempts);
+  if (attempts >= MAX_ATTEMPTS_PER_CHALLENGE) return { result: "expired" };
+  if (correct) {
+    if (consume) sql.exec("UPDATE challenges SET state = 'consumed' WHERE id = ?", id);
+    return { result: "ok", attemptsRemaining: MAX_ATTEMPTS_PER_CHALLENGE - attempts };
+  }
+  const used = attempts + 1;
+  // The fifth wrong code burns the challenge: the client must ask for a new one.
+  sql.exec("UPDATE challenges SET attempts = ?, state = ? WHERE id = ?", used, used >= MAX_ATTEMPTS_PER_CHALLENGE ? "exhausted" : "open", id);
+  sql.exec("INSERT INTO code_failures (at) VALUES (?)", now);
+  return { result: "wrong", attemptsRemaining: MAX_ATTEMPTS_PER_CHALLENGE - used };
+}
+
+/** Marks challenge `id` used after the caller finished the work it guarded (two-step complete flows). */
+export function consumeChallenge(sql: SqlStorage, id: string): boolean {
+  return sql.exec("UPDATE challenges SET state = 'consumed' WHERE id = ? AND state = 'open'", id).rowsWritten > 0;
+}

@@ -1,0 +1,67 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { getCookie } from "hono/cookie";
+import { AppError } from "../lib/errors";
+import type { AppEnv } from "../lib/types";
+import { type PrincipalKind, ADMIN_COOKIE, USER_COOKIE, authenticateSession } from "../services/sessions";
+import { resolveSite } from "../services/sites";
+import { createDb } from "../store/db";
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** The session token a request presents: `Authorization: Bearer …` first, else the cookie. */
+export function presentedToken(c: Context<AppEnv>, kind: PrincipalKind): { token: string; via: "bearer" | "cookie" } | null {
+  const header = c.req.header("Authorization");
+  if (header) {
+    const m = /^Bearer\s+(\S+)$/i.exec(header.trim());
+    return m ? { token: m[1]!, via: "bearer" } : null;
+  }
+  const cookie = getCookie(c, kind === "admin" ? ADMIN_COOKIE : USER_COOKIE);
+  return cookie ? { token: cookie, via: "cookie" } : null;
+}
+
+/**
+ * Cookie-authenticated writes must come from Auth2 itself or from an origin the session's site
+ * allows. A browser always sends Origin on cross-origin POSTs; a cross-site request without one is
+ * refused too. Bearer requests are not exposed to CSRF (a browser never adds the header by itself).
+ */
+async function assertCookieOriginAllowed(c: Context<AppEnv>, siteKey: string): Promise<void> {
+  const origin = c.req.header("Origin");
+  const fetchSite = c.req.header("Sec-Fetch-Site");
+  const own = new URL(c.var.config.publicBaseUrl).origin;
+  if (!origin || origin === "null") {
+    if (fetchSite === "cross-site") throw new AppError("origin_not_allowed");
+    if (origin === "null") throw new AppError("origin_not_allowed");
+    return;
+  }
+  if (origin === own) return;
+  const site = await resolveSite(createDb(c.env.DB), c.var.config, siteKey).catch(() => null);
+  if (!site || !site.allowed_origins.includes(origin)) throw new AppError("origin_not_allowed");
+}
+
+/** Guards a route with a session of `kind`: 401 unauthenticated without a live one. */
+export function requireSession(kind: PrincipalKind): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const presented = presentedToken(c, kind);
+    const result = presented ? await authenticateSession(c.env, presented.token, kind, Date.now()) : null;
+    if (!presented || !result) throw new AppError("unauthenticated");
+    if (presented.via === "cookie" && !SAFE_METHODS.has(c.req.method)) {
+      await assertCookieOriginAllowed(c, result.session.site_key);
+    }
+    c.set("auth", {
+      kind,
+      principalId: result.principalId,
+      sessionId: result.session.id,
+      siteKey: result.session.site_key,
+      factors: result.session.factors,
+      createdAt: result.session.created_at,
+      expiresAt: result.session.expires_at,
+      identity: result.identity,
+      token: presented.token,
+      via: presented.via,
+    });
+    return next();
+  };
+}
+
+export const requireUserSession = requireSession("user");
+export const requireAdminSession = requireSession("admin");

@@ -1,0 +1,67 @@
+import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../lib/types";
+import { requireUserSession } from "../middleware/session";
+import { recordAudit } from "../services/audit";
+import { revokeAllSessions, revokeSessionToken } from "../services/sessions";
+import { createDb } from "../store/db";
+import { errorResponses, jsonBody, jsonResponse, validationHook } from "./common";
+import { clearSessionCookie } from "./cookies";
+import { EmptyOkSchema, SessionInfoSchema, UserSchema, formBoolean } from "./schemas";
+
+const meRoute = createRoute({
+  method: "get",
+  path: "/api/auth_me",
+  tags: ["App"],
+  summary: "Returns the signed-in user and their session",
+  description:
+    "Session checks and profile bootstrap after login. Send `Authorization: Bearer <token>` or the `__Host-auth2_session` cookie. " +
+    "Answered from the user's Durable Object alone (no database read); a disabled, deleted or logged-out user fails at once.",
+  middleware: [requireUserSession] as const,
+  responses: {
+    200: jsonResponse(z.object({ ok: z.literal(true), user: UserSchema, session: SessionInfoSchema })),
+    ...errorResponses(401),
+  },
+});
+
+const logoutRoute = createRoute({
+  method: "post",
+  path: "/api/auth_logout",
+  tags: ["App"],
+  summary: "Ends the current session (or, with all: true, every session of the user)",
+  description: "Signing users out of Auth2-backed flows. The token fails on the very next request.",
+  middleware: [requireUserSession] as const,
+  request: { body: jsonBody(z.object({ all: formBoolean.optional() })) },
+  responses: { 200: jsonResponse(EmptyOkSchema), ...errorResponses(400, 401, 403) },
+});
+
+export const sessionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(meRoute, (c) => {
+    const auth = c.var.auth;
+    return c.json(
+      {
+        ok: true as const,
+        user: auth.identity as unknown as z.infer<typeof UserSchema>,
+        session: {
+          id: auth.sessionId,
+          site_key: auth.siteKey,
+          created_at: new Date(auth.createdAt).toISOString(),
+          expires_at: new Date(auth.expiresAt).toISOString(),
+          factors: auth.factors,
+        },
+      },
+      200,
+    );
+  })
+  .openapi(logoutRoute, async (c) => {
+    const auth = c.var.auth;
+    const all = c.req.valid("json").all === true;
+    if (all) await revokeAllSessions(c.env, "user", auth.principalId);
+    else await revokeSessionToken(c.env, auth.token, "user");
+    clearSessionCookie(c, "user");
+    await recordAudit(
+      createDb(c.env.DB),
+      { actor: { type: "user", id: auth.principalId }, action: all ? "session.logout_all" : "session.logout", target: { type: "user", id: auth.principalId }, siteKey: auth.siteKey, details: { session_id: auth.sessionId } },
+      c.var.meta,
+    );
+    return c.json({ ok: true as const }, 200);
+  });
