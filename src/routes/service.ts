@@ -10,7 +10,7 @@ import { resolveUserReference } from "../services/user-resolve";
 import { createDb } from "../store/db";
 import { ApiKeySchema } from "./api-key-schema";
 import { errorResponses, jsonBody, jsonResponse, validationHook } from "./common";
-import { IdentitySchema } from "./identity-schema";
+import { UserSchema } from "./schemas";
 
 const SERVICE_SECURITY = [{ ServiceKey: [] }];
 const ACCESS = "Access: Service (`X-Service-Key` header with the scope named here; a key in the query string is ignored).";
@@ -36,7 +36,7 @@ const apiKeyVerifyRoute = createRoute({
   responses: {
     200: jsonResponse(
       z.union([
-        z.object({ ok: z.literal(true), valid: z.literal(true), key: ApiKeySchema, user: IdentitySchema }),
+        z.object({ ok: z.literal(true), valid: z.literal(true), key: ApiKeySchema, user: UserSchema }),
         z.object({ ok: z.literal(true), valid: z.literal(false), reason: z.enum(["unknown", "revoked", "expired", "owner_inactive"]) }),
       ]),
     ),
@@ -56,7 +56,7 @@ const userResolveRoute = createRoute({
   middleware: [requireServiceKey("user_resolve")] as const,
   request: { body: jsonBody(z.object(UserReferenceFields)) },
   responses: {
-    200: jsonResponse(z.object({ ok: z.literal(true), user: IdentitySchema })),
+    200: jsonResponse(z.object({ ok: z.literal(true), user: UserSchema })),
     ...errorResponses(400, 401, 403, 404, 413, 415),
   },
 });

@@ -1,0 +1,19 @@
+// R2 layout of the AVATARS bucket: `avatars/<auth_user_id lower-cased>/<avatar_key>`. The key is random
+// per upload, so a URL never changes meaning and can be cached for a year.
+
+/** Request paths are lower-cased (lib/paths.ts), so the object name uses the lower-cased user id too. */
+export function avatarObjectName(userId: string, avatarKey: string): string {
+  return `avatars/${userId.toLowerCase()}/${avatarKey}`;
+}
+
+export async function putAvatarObject(bucket: R2Bucket, userId: string, avatarKey: string, bytes: Uint8Array, contentType: string): Promise<void> {
+  await bucket.put(avatarObjectName(userId, avatarKey), bytes, { httpMetadata: { contentType } });
+}
+
+export function getAvatarObject(bucket: R2Bucket, userId: string, avatarKey: string, onlyIf?: R2Conditional | Headers) {
+  return bucket.get(avatarObjectName(userId, avatarKey), onlyIf ? { onlyIf } : undefined);
+}
+
+export async function deleteAvatarObject(bucket: R2Bucket, userId: string, avatarKey: string): Promise<void> {
+  await bucket.delete(avatarObjectName(userId, avatarKey));
+}
