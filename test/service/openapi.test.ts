@@ -14,3 +14,22 @@ describe("service routes in the OpenAPI document", () => {
     }
   });
 });
+
+describe("staff routes in the OpenAPI document", () => {
+  it("are tagged Staff (the avatar image route is public and tagged App)", async () => {
+    const doc = await json(await call("/api/openapi.json"));
+    for (const [path, method] of [
+      ["/api/auth_profile_update", "post"],
+      ["/api/auth_profile_avatar", "post"],
+      ["/api/auth_api_keys_create", "post"],
+      ["/api/auth_api_keys_list", "get"],
+      ["/api/auth_api_keys_revoke", "post"],
+    ] as const) {
+      const op = doc.paths[path][method];
+      expect(op.tags, path).toEqual(["Staff"]);
+      expect(op.responses, path).toHaveProperty("401");
+    }
+    expect(Object.keys(doc.paths["/api/auth_profile_avatar"].post.requestBody.content).sort()).toEqual(["application/json", "multipart/form-data"]);
+    expect(doc.paths["/api/avatars/{user}/{key}"].get.tags).toEqual(["App"]);
+  });
+});
