@@ -6,8 +6,11 @@ import { requestContext } from "./middleware/request-context";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { AVATAR_UPLOAD_PATH, avatarRoutes } from "./routes/avatar";
 import { benchRoutes } from "./routes/bench";
+import { devOutboxRoutes } from "./routes/dev-outbox";
 import { validationHook } from "./routes/common";
 import { healthRoutes } from "./routes/health";
+import { legacyApiRoutes } from "./routes/legacy-api";
+import { registerRoutes } from "./routes/register";
 import { profileRoutes } from "./routes/profile";
 import { serviceRoutes } from "./routes/service";
 import { sessionRoutes } from "./routes/session";
@@ -34,6 +37,10 @@ export function createApp() {
   app.route("/", avatarRoutes);
   app.route("/", apiKeyRoutes);
   app.route("/", sessionRoutes);
+  app.route("/", registerRoutes);
+  // The consolidated legacy wrapper answers each action with the direct route's own handler.
+  app.route("/", legacyApiRoutes((request, c) => app.fetch(request, c.env, c.executionCtx)));
+  app.route("/", devOutboxRoutes);
   app.use("/__bench/*", async (c, next) => (c.env.BENCH_ROUTES === "1" ? next() : notFound(c)));
   app.route("/__bench", benchRoutes);
 
