@@ -4,7 +4,7 @@ import { fromBase64 } from "../crypto/encoding";
 import { AppError } from "../lib/errors";
 import { type ImageType, readImageInfo } from "../lib/image-info";
 import type { RequestMeta } from "../lib/types";
-import { deleteAvatarObject, getAvatarObject, putAvatarObject } from "../store/avatars";
+import { deleteAvatarObject, deleteAvatarPrefix, getAvatarObject, putAvatarObject } from "../store/avatars";
 import { createDb } from "../store/db";
 import { findUserById, updateUser } from "../store/users";
 import { auditStatement } from "./audit";
@@ -74,4 +74,9 @@ export async function replaceAvatar(env: Env, publicBaseUrl: string, userId: str
 export async function readAvatar(env: Env, userId: string, avatarKey: string, onlyIf?: Headers) {
   if (!AVATAR_KEY_PATTERN.test(avatarKey) || userId.length < 1 || userId.length > 128) return null;
   return getAvatarObject(env.AVATARS, userId, avatarKey, onlyIf);
+}
+
+/** Removes every stored avatar of a user (for account deletion; the caller clears users.avatar_key or the row). */
+export async function deleteUserAvatars(env: Env, userId: string): Promise<number> {
+  return deleteAvatarPrefix(env.AVATARS, userId);
 }

@@ -17,3 +17,18 @@ export function getAvatarObject(bucket: R2Bucket, userId: string, avatarKey: str
 export async function deleteAvatarObject(bucket: R2Bucket, userId: string, avatarKey: string): Promise<void> {
   await bucket.delete(avatarObjectName(userId, avatarKey));
 }
+
+/** Deletes every object under the user's prefix (account deleted); returns how many went. */
+export async function deleteAvatarPrefix(bucket: R2Bucket, userId: string): Promise<number> {
+  const prefix = `avatars/${userId.toLowerCase()}/`;
+  let deleted = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await bucket.list({ prefix, cursor });
+    const keys = page.objects.map((o) => o.key);
+    if (keys.length) await bucket.delete(keys);
+    deleted += keys.length;
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  return deleted;
+}

@@ -153,3 +153,16 @@ describe("POST /api/auth_profile_avatar", () => {
     expect((await call(`/api/avatars/${me.user.id}/not-a-key`)).status).toBe(404);
   });
 });
+
+describe("deleteUserAvatars (account deletion)", () => {
+  it("removes every object under the user's prefix and nobody else's", async () => {
+    const { deleteUserAvatars } = await import("../../src/services/avatars");
+    const me = await signedInUser();
+    const other = await signedInUser();
+    const mine = (await json(await me.post(PATH, { image: dataUrl(REAL_PNG) }))).user.avatar_url;
+    const theirs = (await json(await other.post(PATH, { image: dataUrl(REAL_PNG) }))).user.avatar_url;
+    expect(await deleteUserAvatars(env, me.user.id)).toBe(1);
+    expect((await call(avatarPath(mine))).status).toBe(404);
+    expect((await call(avatarPath(theirs))).status).toBe(200);
+  });
+});
