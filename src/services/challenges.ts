@@ -104,8 +104,10 @@ export async function verifyChallenge(
   let correct: boolean;
   if (record.code_hmac === null) correct = code === null;
   else correct = typeof code === "string" && /^\d{6}$/.test(code) && constantTimeEqual(codeHmac(env, record.purpose, record.id, code), record.code_hmac);
-  // Challenges for emails nobody owns can never verify, but are counted exactly like real ones.
-  if (record.user_id === null && record.owner.startsWith("ghost:")) correct = false;
+  // Challenges for emails nobody owns (e.g. passwordless login of an unknown address) can never
+  // verify, but are counted exactly like real ones. Registration is the one flow whose challenge
+  // precedes the account.
+  if (record.user_id === null && record.purpose !== "register") correct = false;
   const outcome = await userStateStub(env, record.owner).attemptChallenge(record.id, record.purpose, correct, options.consume, options.now);
   switch (outcome.result) {
     case "ok":
