@@ -11,6 +11,7 @@ import { validationHook } from "./routes/common";
 import { healthRoutes } from "./routes/health";
 import { adminAuditRoutes } from "./routes/admin-audit";
 import { adminAuthRoutes } from "./routes/admin-auth";
+import { adminServiceKeyRoutes } from "./routes/admin-service-keys";
 import { adminSiteRoutes } from "./routes/admin-sites";
 import { adminUserRoutes } from "./routes/admin-users";
 import { legacyApiRoutes } from "./routes/legacy-api";
@@ -45,6 +46,7 @@ export function createApp() {
   app.route("/", adminUserRoutes);
   app.route("/", adminSiteRoutes);
   app.route("/", adminAuditRoutes);
+  app.route("/", adminServiceKeyRoutes);
   app.route("/", registerRoutes);
   // The consolidated legacy wrapper answers each action with the direct route's own handler.
   app.route("/", legacyApiRoutes((request, c) => app.fetch(request, c.env, c.executionCtx)));
