@@ -36,6 +36,11 @@ export const ERROR_CODES = {
   site_not_found: { status: 404, message: "Site not found." },
   site_key_taken: { status: 409, message: "A site with this site_key already exists." },
   csrf_token_invalid: { status: 403, message: "The CSRF token is missing or does not match this session. Reload the page." },
+  api_key_limit_reached: { status: 409, message: "You have reached the maximum number of active API keys." },
+  user_inactive: { status: 403, message: "The user is not active." },
+  firebase_not_configured: { status: 503, message: "Firebase custom tokens are not configured." },
+  unsupported_image: { status: 415, message: "Only PNG, JPEG and WebP images are accepted." },
+  image_too_large: { status: 400, message: "The image is larger than 1024×1024 pixels." },
   internal_error: { status: 500, message: "Something went wrong." },
   service_unavailable: { status: 503, message: "A storage service is unavailable. Try again shortly." },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -1,6 +1,7 @@
 import type { Env } from "../env";
 import type { FailurePolicy } from "../durable/limiter";
 import { AppError } from "../lib/errors";
+import { ipLimiterKey, limiterStub } from "./rate-limits";
 import { emailDigest } from "./secrets";
 
 // Admin login is throttled harder than user login: per hashed email (unknown emails count the
@@ -11,18 +12,7 @@ export const ADMIN_EMAIL_POLICY: FailurePolicy = { windowSeconds: 3600, softLimi
 export const ADMIN_IP_POLICY: FailurePolicy = { windowSeconds: 3600, softLimit: 10, hardLimit: 20, lockSeconds: 3600 };
 export const ADMIN_REAUTH_POLICY: FailurePolicy = { windowSeconds: 3600, softLimit: 5, hardLimit: 10, lockSeconds: 900 };
 
-/** The limiter address of a client: IPv4 as is, IPv6 by its /64 (one host usually owns the whole prefix). */
-export function clientAddressKey(ip: string): string {
-  if (!ip.includes(":")) return ip;
-  const [head = ""] = ip.split("::");
-  const groups = ip.includes("::") ? head.split(":").filter(Boolean) : ip.split(":");
-  while (groups.length < 4) groups.push("0");
-  return `${groups.slice(0, 4).map((g) => g.toLowerCase()).join(":")}::/64`;
-}
-
-function limiter(env: Env, key: string) {
-  return env.LIMITER.get(env.LIMITER.idFromName(key));
-}
+const limiter = limiterStub;
 
 export interface ThrottleKeys {
   email: string;
@@ -30,7 +20,7 @@ export interface ThrottleKeys {
 }
 
 export function adminLoginKeys(env: Env, emailInput: string, ip: string): ThrottleKeys {
-  return { email: `admin-login-email:${emailDigest(env, emailInput)}`, ip: `admin-login-ip:${clientAddressKey(ip)}` };
+  return { email: `admin-login-email:${emailDigest(env, emailInput)}`, ip: `admin-login-${ipLimiterKey(ip)}` };
 }
 
 function limited(retryAfterSeconds: number): AppError {

@@ -38,6 +38,6 @@ export const sendOnboardingCode: SendOnboarding = async (env, user, meta) => {
     template: "onboarding_code",
     to: user.email,
     site_key: meta.siteKey,
-    data: { code: issued.code, expires_minutes: CODE_TTL_SECONDS / 60, name: user.name },
+    data: { code: issued.code!, expires_minutes: CODE_TTL_SECONDS / 60, name: user.name },
   });
 };

@@ -1,7 +1,7 @@
 import type { Env } from "../env";
 import { normaliseEmail } from "../lib/email";
 import { AppError } from "../lib/errors";
-import { deleteUserAvatars } from "../store/avatars";
+import { deleteAvatarPrefix } from "../store/avatars";
 import type { Db } from "../store/db";
 import { deleteUserRow } from "../store/user-registry";
 import { type UserRow, findUserByEmail } from "../store/users";
@@ -25,7 +25,7 @@ export async function deleteUser(env: Env, db: Db, userId: string, ctx: AdminCon
     ),
   ]);
   await destroyAccountState(env, "user", user.id);
-  await deleteUserAvatars(env.AVATARS, user.id, user.avatarKey);
+  await deleteAvatarPrefix(env.AVATARS, user.id);
 }
 
 /** Sends a new onboarding code to a pending user (the previous one dies); 429 resend_too_soon inside the cooldown. */

@@ -26,6 +26,9 @@ const ROUTES: [method: "GET" | "POST", path: string][] = [
   ["GET", "/api/admin/site_list"],
   ["POST", "/api/admin/site_delete"],
   ["POST", "/api/admin/policy_update"],
+  ["POST", "/api/admin/service_key_create"],
+  ["GET", "/api/admin/service_key_list"],
+  ["POST", "/api/admin/service_key_revoke"],
 ];
 
 let userToken = "";
