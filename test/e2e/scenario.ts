@@ -51,8 +51,8 @@ async function waitForMail(ctx: Ctx, to: string): Promise<{ subject: string; tex
 
 async function signIn(ctx: Ctx): Promise<void> {
   const form = ctx.page.locator("#signin-form");
-  await form.getByLabel("Email").fill(ctx.server.adminEmail);
-  await form.getByLabel("Password").fill(ctx.server.adminPassword);
+  await form.getByLabel("Email", { exact: true }).fill(ctx.server.adminEmail);
+  await form.getByLabel("Password", { exact: true }).fill(ctx.server.adminPassword);
   await form.getByRole("button", { name: "Sign in" }).click();
   await ctx.page.getByRole("heading", { level: 1, name: "Users" }).waitFor();
 }
@@ -72,9 +72,9 @@ export async function scenario(ctx: Ctx): Promise<void> {
     await axe(ctx, "sign-in");
     assert.equal(await page.evaluate("document.activeElement.id"), "signin-email", "the email field has focus");
     const form = page.locator("#signin-form");
-    await form.getByLabel("Email").fill(server.adminEmail);
-    await form.getByLabel("Password").fill("not-the-password");
-    await form.getByLabel("Password").press("Enter");
+    await form.getByLabel("Email", { exact: true }).fill(server.adminEmail);
+    await form.getByLabel("Password", { exact: true }).fill("not-the-password");
+    await form.getByLabel("Password", { exact: true }).press("Enter");
     await form.locator('[data-error-for="_form"]').filter({ hasText: /incorrect|invalid/i }).waitFor();
   });
 
@@ -97,15 +97,15 @@ export async function scenario(ctx: Ctx): Promise<void> {
   await step("create a user: field error from the API, then success and the onboarding mail", async () => {
     await page.getByRole("button", { name: "New user" }).click();
     const dialog = page.locator("#user-create");
-    await dialog.getByLabel("Email").fill("not-an-email");
+    await dialog.getByLabel("Email", { exact: true }).fill("not-an-email");
     await dialog.getByLabel("Name", { exact: true }).fill("Jane Doe");
     await dialog.getByRole("button", { name: "Create user" }).click();
     await dialog.locator('[data-error-for="email"]').filter({ hasText: /./ }).waitFor();
-    assert.equal(await dialog.getByLabel("Email").getAttribute("aria-invalid"), "true");
+    assert.equal(await dialog.getByLabel("Email", { exact: true }).getAttribute("aria-invalid"), "true");
     await axe(ctx, "new user dialog");
     await shot(ctx, "02-user-create-error");
-    await dialog.getByLabel("Email").fill(USER_EMAIL);
-    assert.equal(await dialog.getByLabel("Send onboarding email").isChecked(), true);
+    await dialog.getByLabel("Email", { exact: true }).fill(USER_EMAIL);
+    assert.equal(await dialog.getByLabel("Send onboarding email", { exact: true }).isChecked(), true);
     await dialog.getByRole("button", { name: "Create user" }).click();
     await status(page, "users-message", `Created ${USER_EMAIL}; onboarding email sent.`);
     const mail = await waitForMail(ctx, USER_EMAIL);
@@ -118,11 +118,11 @@ export async function scenario(ctx: Ctx): Promise<void> {
     const row = page.locator("#users-table tbody tr").filter({ hasText: USER_EMAIL });
     await row.getByRole("button", { name: /^Edit/ }).click();
     const dialog = page.locator("#user-edit");
-    await dialog.getByLabel("Job title").fill("Controller");
-    await dialog.getByLabel("Time zone").fill("Not/AZone");
+    await dialog.getByLabel("Job title", { exact: true }).fill("Controller");
+    await dialog.getByLabel("Time zone", { exact: true }).fill("Not/AZone");
     await dialog.getByRole("button", { name: "Save changes" }).click();
     await dialog.locator('[data-error-for="timezone"]').filter({ hasText: /IANA/ }).waitFor();
-    await dialog.getByLabel("Time zone").fill("Europe/Zurich");
+    await dialog.getByLabel("Time zone", { exact: true }).fill("Europe/Zurich");
     await dialog.getByRole("button", { name: "Save changes" }).click();
     await status(page, "users-message", `Saved ${USER_EMAIL}.`);
     await row.getByRole("button", { name: /^Disable/ }).click();
@@ -136,11 +136,11 @@ export async function scenario(ctx: Ctx): Promise<void> {
 
   await step("search and status filter", async () => {
     const filter = page.locator("#users-filter");
-    await filter.getByLabel("Search").fill("e2e.jane");
-    await filter.getByLabel("Status").selectOption("active");
+    await filter.getByLabel("Search", { exact: true }).fill("e2e.jane");
+    await filter.getByLabel("Status", { exact: true }).selectOption("active");
     await filter.getByRole("button", { name: "Search" }).click();
     await page.locator("#users-table td.empty", { hasText: "No users match." }).waitFor();
-    await filter.getByLabel("Status").selectOption("disabled");
+    await filter.getByLabel("Status", { exact: true }).selectOption("disabled");
     await filter.getByRole("button", { name: "Search" }).click();
     await page.locator("#users-table tbody tr").filter({ hasText: USER_EMAIL }).waitFor();
     assert.equal(await page.locator("#users-table tbody tr").count(), 1);
@@ -160,17 +160,17 @@ async function siteSteps(ctx: Ctx): Promise<void> {
     await page.getByRole("button", { name: "New site" }).click();
     const dialog = page.locator("#site");
     await dialog.getByLabel("Name", { exact: true }).fill("E2E Shop");
-    await dialog.getByLabel("site_key").fill("e2e-shop");
-    await dialog.getByLabel("Allowed origins").fill("https://shop.example.com/path");
-    await dialog.getByLabel("Display name").fill("Shop Accounts");
-    await dialog.getByLabel("Primary colour").fill("#146c43");
+    await dialog.getByLabel("site_key", { exact: true }).fill("e2e-shop");
+    await dialog.getByLabel("Allowed origins", { exact: true }).fill("https://shop.example.com/path");
+    await dialog.getByLabel("Display name", { exact: true }).fill("Shop Accounts");
+    await dialog.getByLabel("Primary colour", { exact: true }).fill("#146c43");
     await page.locator("#site-preview-name", { hasText: "Shop Accounts" }).waitFor();
-    assert.equal(await page.locator("#site-preview").evaluate("(el) => getComputedStyle(el).backgroundColor"), "rgb(20, 108, 67)");
+    assert.equal(await page.evaluate("getComputedStyle(document.getElementById('site-preview')).backgroundColor"), "rgb(20, 108, 67)");
     await dialog.getByRole("button", { name: "Save site" }).click();
     await dialog.locator('[data-error-for="allowed_origins"]').filter({ hasText: /origin/i }).waitFor();
     await axe(ctx, "site dialog");
     await shot(ctx, "05-site-dialog");
-    await dialog.getByLabel("Allowed origins").fill("https://shop.example.com\nhttp://localhost:5173");
+    await dialog.getByLabel("Allowed origins", { exact: true }).fill("https://shop.example.com\nhttp://localhost:5173");
     await dialog.getByRole("button", { name: "Save site" }).click();
     await status(page, "sites-message", "Created site E2E Shop (e2e-shop).");
   });
@@ -179,10 +179,10 @@ async function siteSteps(ctx: Ctx): Promise<void> {
     const row = page.locator("#sites-table tbody tr").filter({ hasText: "e2e-shop" });
     await row.getByRole("button", { name: /^Edit/ }).click();
     const dialog = page.locator("#site");
-    assert.equal(await dialog.getByLabel("site_key").inputValue(), "e2e-shop");
-    await dialog.getByLabel("Two-factor").selectOption("required");
-    await dialog.getByLabel("Login mode").selectOption("password_or_otp");
-    await dialog.getByLabel("Minimum password length").fill("12");
+    assert.equal(await dialog.getByLabel("site_key", { exact: true }).inputValue(), "e2e-shop");
+    await dialog.getByLabel("Two-factor", { exact: true }).selectOption("required");
+    await dialog.getByLabel("Login mode", { exact: true }).selectOption("password_or_otp");
+    await dialog.getByLabel("Minimum password length", { exact: true }).fill("12");
     await dialog.getByRole("button", { name: "Save site" }).click();
     await status(page, "sites-message", "Saved site E2E Shop (e2e-shop).");
     await row.filter({ hasText: "2FA required" }).filter({ hasText: "min 12 chars" }).waitFor();
@@ -203,12 +203,12 @@ async function keySteps(ctx: Ctx): Promise<void> {
     await go(page, "Service keys", "Service keys");
     await page.getByRole("button", { name: "New service key" }).click();
     const dialog = page.locator("#key-create");
-    await dialog.getByLabel("Name").fill("e2e-backend");
-    await dialog.getByLabel("Scopes").fill("user_resolve");
+    await dialog.getByLabel("Name", { exact: true }).fill("e2e-backend");
+    await dialog.getByLabel("Scopes", { exact: true }).fill("user_resolve");
     await dialog.getByRole("button", { name: "Create key" }).click();
     const secretDialog = page.locator("#key-secret");
     await secretDialog.waitFor();
-    const secret = await secretDialog.getByLabel("Secret").inputValue();
+    const secret = await secretDialog.getByLabel("Secret", { exact: true }).inputValue();
     assert.ok(secret.length >= 20, "a secret is shown");
     await ctx.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: ctx.server.origin });
     await secretDialog.getByRole("button", { name: "Copy secret" }).click();
@@ -232,8 +232,8 @@ async function auditSteps(ctx: Ctx): Promise<void> {
     await go(page, "Audit log", "Audit log");
     await page.locator("#audit-table tbody tr").first().waitFor();
     const filter = page.locator("#audit-filter");
-    await filter.getByLabel("Action").fill("user.disable");
-    await filter.getByLabel("Outcome").selectOption("success");
+    await filter.getByLabel("Action", { exact: true }).fill("user.disable");
+    await filter.getByLabel("Outcome", { exact: true }).selectOption("success");
     await filter.getByRole("button", { name: "Apply filters" }).click();
     const rows = page.locator("#audit-table tbody tr");
     await rows.filter({ hasText: "user.disable" }).first().waitFor();
@@ -245,7 +245,7 @@ async function auditSteps(ctx: Ctx): Promise<void> {
     await axe(ctx, "audit detail");
     await shot(ctx, "09-audit-detail");
     await detail.getByRole("button", { name: "Close" }).click();
-    await filter.getByLabel("Action").fill("no.such_action");
+    await filter.getByLabel("Action", { exact: true }).fill("no.such_action");
     await filter.getByRole("button", { name: "Apply filters" }).click();
     await page.locator("#audit-table td.empty", { hasText: "No events match." }).waitFor();
     await axe(ctx, "audit log");
@@ -258,8 +258,8 @@ async function accountSteps(ctx: Ctx): Promise<void> {
   await step("account: wrong current password is reported next to its field", async () => {
     await go(page, "Account", "Account");
     const form = page.locator("#password-form");
-    await form.getByLabel("Current password").fill("wrong-password-123");
-    await form.getByLabel("New password").fill("another-Strong-passphrase-2026");
+    await form.getByLabel("Current password", { exact: true }).fill("wrong-password-123");
+    await form.getByLabel("New password", { exact: true }).fill("another-Strong-passphrase-2026");
     await form.getByRole("button", { name: "Change password" }).click();
     await form.locator('[data-error-for="current_password"]').filter({ hasText: /incorrect/i }).waitFor();
     await axe(ctx, "account");
