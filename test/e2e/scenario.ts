@@ -49,12 +49,21 @@ async function waitForMail(ctx: Ctx, to: string): Promise<{ subject: string; tex
   throw new Error(`no mail to ${to} in /dev/outbox`);
 }
 
+/** Polls an expression (page.waitForFunction would eval in the page, which the console's CSP forbids). */
+async function until(page: Page, expression: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await page.evaluate(expression))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${expression}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 async function signIn(ctx: Ctx): Promise<void> {
   const form = ctx.page.locator("#signin-form");
   await form.getByLabel("Email", { exact: true }).fill(ctx.server.adminEmail);
   await form.getByLabel("Password", { exact: true }).fill(ctx.server.adminPassword);
   await form.getByRole("button", { name: "Sign in" }).click();
-  await ctx.page.getByRole("heading", { level: 1, name: "Users" }).waitFor();
+  await ctx.page.getByRole("navigation", { name: "Console" }).waitFor();
 }
 
 async function go(page: Page, link: string, heading: string): Promise<void> {
@@ -80,6 +89,7 @@ export async function scenario(ctx: Ctx): Promise<void> {
 
   await step("sign in; users view at 1280 px", async () => {
     await signIn(ctx);
+    await page.getByRole("heading", { level: 1, name: "Users" }).waitFor();
     await page.getByText(server.adminEmail, { exact: true }).waitFor();
     await axe(ctx, "users");
   });
@@ -216,6 +226,7 @@ async function keySteps(ctx: Ctx): Promise<void> {
     await axe(ctx, "secret dialog");
     await shot(ctx, "07-service-key-secret");
     await secretDialog.getByRole("button", { name: "Done, I stored it" }).click();
+    await until(page, "!document.getElementById('key-secret').open");
     assert.equal(await page.locator("#key-secret-value").inputValue(), "", "the secret is gone once its dialog closes");
     assert.equal(await page.content().then((html) => html.includes(secret)), false, "the secret is nowhere in the page");
     const row = page.locator("#keys-table tbody tr").filter({ hasText: "e2e-backend" });
@@ -237,7 +248,7 @@ async function auditSteps(ctx: Ctx): Promise<void> {
     await filter.getByRole("button", { name: "Apply filters" }).click();
     const rows = page.locator("#audit-table tbody tr");
     await rows.filter({ hasText: "user.disable" }).first().waitFor();
-    await page.waitForFunction("Array.from(document.querySelectorAll('#audit-table tbody tr')).every(function (r) { return r.textContent.includes('user.disable'); })");
+    await until(page, "Array.from(document.querySelectorAll('#audit-table tbody tr')).every(function (r) { return r.textContent.includes('user.disable'); })");
     assert.equal(await rows.count(), 1);
     await rows.first().getByRole("button", { name: /^View/ }).click();
     const detail = page.locator("#audit-detail");
@@ -282,7 +293,7 @@ async function accountSteps(ctx: Ctx): Promise<void> {
 
   await step("session expiry: a 401 takes the admin back to sign-in with a message", async () => {
     await ctx.context.clearCookies();
-    await go(page, "Audit log", "Audit log").catch(() => undefined);
+    await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Audit log" }).click();
     await page.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
     await page.locator("#signin-message", { hasText: "Your session has ended" }).waitFor();
     await shot(ctx, "14-session-ended");
@@ -290,6 +301,7 @@ async function accountSteps(ctx: Ctx): Promise<void> {
 
   await step("sign in again, sign out", async () => {
     await signIn(ctx);
+    await page.getByRole("heading", { level: 1, name: "Audit log" }).waitFor();
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.locator("#signin-message", { hasText: "You are signed out." }).waitFor();
     const me = await page.evaluate("fetch('/api/admin/me').then(function (r) { return r.status; })");

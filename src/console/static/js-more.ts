@@ -51,7 +51,9 @@ $("key-copy").addEventListener("click", function () {
   } else { input.select(); document.execCommand("copy"); done(); }
 });
 // The secret leaves the page as soon as its dialog closes: it is never shown twice.
-$("key-secret").addEventListener("close", function () { $("key-secret-value").value = ""; setMessage("key-copy-status", ""); });
+function forgetSecret() { $("key-secret-value").value = ""; setMessage("key-copy-status", ""); }
+$("key-secret").querySelector("form").addEventListener("submit", forgetSecret);
+$("key-secret").addEventListener("close", forgetSecret);
 
 function revokeKey(k) {
   confirmThen("Revoke service key", "Revoke " + k.name + " (" + k.prefix + ")? Backends using it get 401 from the next request on.", "Revoke key", function () {
