@@ -137,6 +137,16 @@ describe("GET /docs", () => {
     expect(rowHtml(html, "GET", "/api/odd")).toContain("tag-untagged");
   });
 
+  it("tells which registry mode this instance runs in", async () => {
+    const app = createApp();
+    const ctx = {} as ExecutionContext;
+    const strict = await (await app.fetch(new Request(`${BASE}/docs`), { ...env, SITE_REGISTRY_MODE: "strict" }, ctx)).text();
+    expect(strict).toContain("This instance: strict");
+    expect(strict).toContain("unknown_site");
+    const fallback = await (await app.fetch(new Request(`${BASE}/docs`), { ...env, SITE_REGISTRY_MODE: "fallback" }, ctx)).text();
+    expect(fallback).toContain("This instance: fallback compatible");
+  });
+
   it("gives every row its own fragment id, even for paths that differ only in punctuation", () => {
     const rows = listEndpoints({
       paths: { "/api/a_b": { post: { tags: ["App"] } }, "/api/a-b": { post: { tags: ["App"] }, get: { tags: ["App"] } } },
