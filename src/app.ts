@@ -47,7 +47,6 @@ export function createApp() {
   app.route("/", adminAuthRoutes);
   app.route("/", adminUserRoutes);
   app.route("/", adminSiteRoutes);
-  app.route("/", createPortalRoutes(app));
   app.route("/", consoleRoutes);
   app.route("/", adminAuditRoutes);
   app.route("/", adminServiceKeyRoutes);
@@ -55,6 +54,7 @@ export function createApp() {
   // The consolidated legacy wrapper answers each action with the direct route's own handler.
   app.route("/", legacyApiRoutes((request, c) => app.fetch(request, c.env, c.executionCtx)));
   app.route("/", devOutboxRoutes);
+  app.route("/", createPortalRoutes(app));
   app.use("/__bench/*", async (c, next) => (c.env.BENCH_ROUTES === "1" ? next() : notFound(c)));
   app.route("/__bench", benchRoutes);
 

@@ -42,12 +42,18 @@ export interface OpenApiLike {
 /** Every operation in the document, in document order. */
 export function listEndpoints(doc: OpenApiLike): Endpoint[] {
   const out: Endpoint[] = [];
+  const anchors = new Set<string>();
   for (const [path, item] of Object.entries(doc.paths ?? {})) {
     if (!item) continue;
     for (const method of METHODS) {
       const op = item[method] as OperationLike | undefined;
       if (!op) continue;
       const tag = op.tags?.[0];
+      // Paths that differ only in punctuation would share a fragment id; ids must stay unique.
+      const base = `ep-${method}-${path.replace(/[^a-zA-Z0-9]+/g, "-").replace(/^-|-$/g, "")}`;
+      let anchor = base;
+      for (let n = 2; anchors.has(anchor); n++) anchor = `${base}-${n}`;
+      anchors.add(anchor);
       out.push({
         method: method.toUpperCase(),
         path,
@@ -55,7 +61,7 @@ export function listEndpoints(doc: OpenApiLike): Endpoint[] {
         access: tag && (ACCESS_KINDS as readonly string[]).includes(tag) ? tag : UNTAGGED,
         summary: op.summary ?? "",
         description: op.description ?? "",
-        anchor: `ep-${method}-${path.replace(/[^a-zA-Z0-9]+/g, "-").replace(/^-|-$/g, "")}`,
+        anchor,
       });
     }
   }

@@ -31,6 +31,6 @@ export function setPageHeaders(headers: Headers, csp: string): void {
   headers.set("Referrer-Policy", "strict-origin-when-cross-origin");
   headers.set("Cross-Origin-Opener-Policy", "same-origin");
   headers.set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()");
-  // The endpoint list is generated per request from the live routes; a short cache keeps it current.
+  // The endpoint list is generated per request from the live routes: browsers revalidate every time.
   headers.set("Cache-Control", "no-cache");
 }

@@ -16,6 +16,7 @@ export function browserSnippet(origin: string): Snippet {
     language: "JavaScript",
     code: `const AUTH2 = "${origin}";
 const SITE_KEY = "your-site-key"; // registered in Auth2 with your app's origin in allowed_origins
+let sessionToken; // kept in memory only: never in localStorage, a URL or a log
 
 // Every Auth2 answer is {"ok": true, ...} or {"ok": false, "error": {code, message, fields?}, "request_id"}.
 async function auth2(path, { body, token } = {}) {
@@ -50,20 +51,18 @@ export async function signIn(email, password, askForCode) {
   }
 
   // result.status === "authenticated"
-  sessionStorage.setItem("auth2_token", result.session.token); // or rely on the cookie only
+  sessionToken = result.session.token; // also set as the __Host-auth2_session cookie where the browser accepts it
   return result.user; // canonical identity: auth_user_id, email, name, status, ...
 }
 
 export async function currentUser() {
-  const token = sessionStorage.getItem("auth2_token") ?? undefined;
-  const { user, session } = await auth2("auth_me", { token }); // Bearer token, or the cookie when token is undefined
+  const { user, session } = await auth2("auth_me", { token: sessionToken }); // Bearer token, or the cookie when there is none
   return { user, expiresAt: session.expires_at };
 }
 
 export async function signOut({ everywhere = false } = {}) {
-  const token = sessionStorage.getItem("auth2_token") ?? undefined;
-  await auth2("auth_logout", { body: { all: everywhere }, token });
-  sessionStorage.removeItem("auth2_token");
+  await auth2("auth_logout", { body: { all: everywhere }, token: sessionToken });
+  sessionToken = undefined;
 }`,
   };
 }

@@ -212,7 +212,7 @@ function decodeCursor(cursor: string): { createdAt: number; id: string } {
 export async function listUsers(db: Db, config: Config, input: UserListInput): Promise<{ items: Identity[]; next_cursor: string | null }> {
   const limit = input.limit ?? 50;
   const rows = await listUserPage(db, {
-    q: input.q?.trim().toLowerCase() || null,
+    q: input.q?.trim() || null,
     status: input.status ?? null,
     after: input.cursor ? decodeCursor(input.cursor) : null,
     limit: limit + 1,

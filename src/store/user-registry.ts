@@ -27,8 +27,8 @@ export async function listUserPage(db: Db, query: UserPageQuery): Promise<UserRo
   const conditions: SQL[] = [];
   if (query.status) conditions.push(eq(u.status, query.status));
   if (query.q) {
-    const pattern = likePattern(query.q);
-    conditions.push(or(sqlLike(u.email, pattern), sqlLike(u.name, pattern))!);
+    // Emails are stored lower-cased; names as typed (LIKE folds ASCII case only, so the term is kept as sent).
+    conditions.push(or(sqlLike(u.email, likePattern(query.q.toLowerCase())), sqlLike(u.name, likePattern(query.q)))!);
   }
   if (query.after) {
     conditions.push(or(lt(u.createdAt, query.after.createdAt), and(eq(u.createdAt, query.after.createdAt), lt(u.id, query.after.id)))!);

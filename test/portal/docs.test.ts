@@ -2,6 +2,7 @@ import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
+import { listEndpoints } from "../../src/portal/endpoints";
 import { createPortalRoutes } from "../../src/routes/portal";
 import type { AppEnv } from "../../src/lib/types";
 import { BASE, call, json } from "../helpers";
@@ -22,6 +23,21 @@ function rowsOf(html: string): string[] {
   return [...html.matchAll(/<tr id="ep-[^"]*" data-method="([A-Z]+)" data-path="([^"]+)"/g)].map((m) => `${m[1]} ${m[2]}`);
 }
 
+/** The visible text of an HTML fragment (tags dropped, entities decoded, spaces collapsed). */
+function textOf(html: string): string {
+  return html
+    .replace(/<[^>]*>/g, "")
+    .replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)))
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, "&")
+    .replace(/\s+/g, " ");
+}
+
+/** How the page shows a document string: `code` spans lose their backticks. */
+const shown = (text: string) => text.replaceAll("`", "").replace(/\s+/g, " ");
+
 function rowHtml(html: string, method: string, path: string): string {
   const start = html.indexOf(`data-method="${method}" data-path="${path}"`);
   expect(start, `${method} ${path}`).toBeGreaterThan(-1);
@@ -30,7 +46,9 @@ function rowHtml(html: string, method: string, path: string): string {
 
 describe("GET /docs", () => {
   it("lists every operation of /api/openapi.json with its access, summary, use and .php path", async () => {
-    const doc = await json<{ paths: Record<string, Record<string, { tags?: string[]; summary?: string }>> }>(await call("/api/openapi.json"));
+    const doc = await json<{ paths: Record<string, Record<string, { tags?: string[]; summary?: string; description?: string }>> }>(
+      await call("/api/openapi.json"),
+    );
     const res = await call("/docs");
     expect(res.status).toBe(200);
     const html = await res.text();
@@ -45,7 +63,8 @@ describe("GET /docs", () => {
         if (!op) continue;
         const row = rowHtml(html, method.toUpperCase(), path);
         expect(row).toContain(`tag-${(op.tags?.[0] ?? "untagged").toLowerCase()}`);
-        if (op.summary) expect(row).toContain(op.summary.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll('"', "&quot;"));
+        if (op.summary) expect(textOf(row)).toContain(shown(op.summary));
+        if (op.description) expect(textOf(row)).toContain(shown(op.description));
         if (path.startsWith("/api/")) expect(row).toContain(`${path}.php`);
       }
     }
@@ -116,6 +135,25 @@ describe("GET /docs", () => {
     const html = await res.text();
     expect(rowsOf(html)).toEqual(["GET /api/odd"]);
     expect(rowHtml(html, "GET", "/api/odd")).toContain("tag-untagged");
+  });
+
+  it("tells which registry mode this instance runs in", async () => {
+    const app = createApp();
+    const ctx = {} as ExecutionContext;
+    const strict = await (await app.fetch(new Request(`${BASE}/docs`), { ...env, SITE_REGISTRY_MODE: "strict" }, ctx)).text();
+    expect(strict).toContain("This instance: strict");
+    expect(strict).toContain("unknown_site");
+    const fallback = await (await app.fetch(new Request(`${BASE}/docs`), { ...env, SITE_REGISTRY_MODE: "fallback" }, ctx)).text();
+    expect(fallback).toContain("This instance: fallback compatible");
+  });
+
+  it("gives every row its own fragment id, even for paths that differ only in punctuation", () => {
+    const rows = listEndpoints({
+      paths: { "/api/a_b": { post: { tags: ["App"] } }, "/api/a-b": { post: { tags: ["App"] }, get: { tags: ["App"] } } },
+    });
+    const anchors = rows.map((r) => r.anchor);
+    expect(new Set(anchors).size).toBe(3);
+    expect(anchors).toContain("ep-post-api-a-b");
   });
 
   it("redirects /docs/ to /docs", async () => {

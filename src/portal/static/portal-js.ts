@@ -31,6 +31,9 @@ export const REFERENCE_JS = `"use strict";
       var path = op && op.querySelector(".opblock-summary-path");
       el.setAttribute("aria-label", "Request body" + (path ? " for " + path.getAttribute("data-path") : ""));
     });
+    root.querySelectorAll("input.operation-filter-input:not([aria-label])").forEach(function (el) {
+      el.setAttribute("aria-label", "Filter operations by access kind");
+    });
     root.querySelectorAll("pre.microlight:not([tabindex]), .curl-command pre:not([tabindex]), pre.curl:not([tabindex])").forEach(function (el) {
       el.setAttribute("tabindex", "0");
     });
