@@ -156,6 +156,28 @@ export async function scenario(ctx: Ctx): Promise<void> {
     assert.equal(await page.locator("#users-table tbody tr").count(), 1);
   });
 
+  await step("resend onboarding to a pending user; delete a user after a confirmation naming them", async () => {
+    const filter = page.locator("#users-filter");
+    await filter.getByLabel("Search", { exact: true }).fill("");
+    await filter.getByLabel("Status", { exact: true }).selectOption("");
+    await page.getByRole("button", { name: "New user" }).click();
+    const dialog = page.locator("#user-create");
+    await dialog.getByLabel("Email", { exact: true }).fill("e2e.max@example.com");
+    await dialog.getByLabel("Name", { exact: true }).fill("Max Muster");
+    await dialog.getByLabel("Send onboarding email", { exact: true }).uncheck();
+    await dialog.getByRole("button", { name: "Create user" }).click();
+    await status(page, "users-message", "Created e2e.max@example.com.");
+    const row = page.locator("#users-table tbody tr").filter({ hasText: "e2e.max@example.com" });
+    await row.getByRole("button", { name: /^Resend onboarding/ }).click();
+    await status(page, "users-message", "Onboarding email sent again to e2e.max@example.com.");
+    assert.equal((await waitForMail(ctx, "e2e.max@example.com")).template, "onboarding_code");
+    await row.getByRole("button", { name: /^Delete/ }).click();
+    await page.locator("#confirm-text").filter({ hasText: "Max Muster (e2e.max@example.com)" }).waitFor();
+    await page.locator("#confirm").getByRole("button", { name: "Delete user" }).click();
+    await status(page, "users-message", "Deleted e2e.max@example.com.");
+    await row.waitFor({ state: "detached" });
+  });
+
   await siteSteps(ctx);
   await keySteps(ctx);
   await auditSteps(ctx);
