@@ -1,0 +1,85 @@
+import { spawnSync } from "node:child_process";
+import { scryptSync } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { availableParallelism, cpus, loadavg, totalmem, freemem } from "node:os";
+
+// What the figures were measured on: they only mean something next to the machine and its load.
+
+export interface MachineInfo {
+  cpus: number;
+  cpuModel: string;
+  memoryGiB: number;
+  freeMemoryGiB: number;
+  /** 1/5/15-minute load averages when the run started (a shared machine's other jobs show here). */
+  loadAverageStart: number[];
+  loadAverageEnd?: number[];
+  /**
+   * CPU reference: ms per production-parameter scrypt in Node (native, same algorithm) in this process,
+   * before and after the run. Far above ~150 ms means the CPU was contended and absolute figures are inflated.
+   */
+  nodeScryptMs: number[];
+  os: string;
+  node: string;
+  workerd: string;
+  miniflare: string;
+  wrangler: string;
+  autocannon: string;
+  gitCommit: string;
+}
+
+function firstLine(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: "utf8" });
+  return r.status === 0 ? (r.stdout || r.stderr).trim().split("\n")[0]!.trim() : "unknown";
+}
+
+function cpuModel(): string {
+  try {
+    const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"));
+    if (m) return m[1]!.trim();
+  } catch {
+    // not Linux: fall through
+  }
+  return cpus()[0]?.model ?? "unknown";
+}
+
+export function machineInfo(versions: { workerdPath: string; miniflare: string; wrangler: string; autocannon: string }): MachineInfo {
+  const round = (n: number) => Math.round(n * 100) / 100;
+  return {
+    cpus: Number(firstLine("nproc", [])) || availableParallelism(),
+    cpuModel: cpuModel(),
+    memoryGiB: round(totalmem() / 2 ** 30),
+    freeMemoryGiB: round(freemem() / 2 ** 30),
+    loadAverageStart: loadavg().map(round),
+    nodeScryptMs: [nodeScryptMs()],
+    os: firstLine("uname", ["-sr"]),
+    node: process.version,
+    workerd: firstLine(versions.workerdPath, ["--version"]),
+    miniflare: versions.miniflare,
+    wrangler: versions.wrangler,
+    autocannon: versions.autocannon,
+    gitCommit: firstLine("git", ["rev-parse", "--short", "HEAD"]),
+  };
+}
+
+export function loadAverageNow(): number[] {
+  return loadavg().map((n) => Math.round(n * 100) / 100);
+}
+
+/** Median of 3 native scrypt runs (ln=14 r=8 p=5) in Node: how fast this CPU is right now. */
+export function nodeScryptMs(): number {
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    scryptSync("bench-reference", "bench-reference-salt", 32, { N: 2 ** 14, r: 8, p: 5, maxmem: 64 * 1024 * 1024 });
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return Math.round(times[1]! * 10) / 10;
+}
+
+/** A warning line when other work competed for the CPUs during the run. */
+export function contentionWarning(m: MachineInfo): string | null {
+  const load = Math.max(m.loadAverageStart[0] ?? 0, m.loadAverageEnd?.[0] ?? 0);
+  if (load <= m.cpus) return null;
+  return `WARNING: the machine was busy (1-min load average up to ${load} on ${m.cpus} CPUs; Node scrypt reference ${m.nodeScryptMs.join(" → ")} ms): absolute figures are inflated and noisy; ratios to floors measured in the same run are the comparable figures.`;
+}

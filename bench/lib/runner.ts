@@ -1,0 +1,261 @@
+import { type LoadRun, runConcurrentLoads, runInterleaved, runLoad, runSequential, type SequentialRun } from "./measure";
+import {
+  type BenchContext,
+  FLOOR_NAMES,
+  type FloorName,
+  type LatencyStats,
+  type LoadStats,
+  type RouteResult,
+  type RouteSpec,
+  type Scenario,
+  type SequentialStats,
+  type TargetResult,
+  type Targets,
+} from "./types";
+
+// Runs floors and scenarios against one running Worker, then turns raw figures into ratios and
+// target verdicts. Ratios are computed at the end, so load routes compare against the floors measured
+// both before and after them (the mean of the two passes).
+
+export const FLOOR_PATHS: Record<FloorName, string> = { bare: "/__bench/bare", do: "/__bench/do", d1: "/__bench/d1" };
+
+export interface FloorResult {
+  name: FloorName;
+  path: string;
+  /** One entry per pass: at the start of the run and at the end. */
+  load: LoadStats[];
+  sequential: SequentialStats | null;
+}
+
+export interface ScenarioError {
+  scenario: string;
+  message: string;
+}
+
+/** Measured but not yet judged. */
+interface RawRoute {
+  scenario: Scenario;
+  spec: RouteSpec;
+  stats: LoadStats | SequentialStats;
+  problems: string[];
+}
+
+export class Runner {
+  readonly floors = new Map<FloorName, FloorResult>();
+  readonly errors: ScenarioError[] = [];
+  private raw: RawRoute[] = [];
+
+  /** `results` is the map scenarios see as ctx.results. */
+  constructor(
+    private ctx: BenchContext,
+    readonly results: Map<string, RouteResult>,
+  ) {}
+
+  private get opts() {
+    return this.ctx.options;
+  }
+
+  /** Unmeasured load; returns the route's next request index (warm-up and measurement share one counter). */
+  private async warmLoad(run: LoadRun): Promise<number> {
+    if (this.opts.warmupSeconds <= 0) return run.counterStart ?? 0;
+    const warm = await runLoad({ ...run, durationSeconds: this.opts.warmupSeconds });
+    return warm.counter;
+  }
+
+  /** One pass over the floors under load (start and end of the run); the first pass also samples them one by one. */
+  async measureFloors(pass: "start" | "end"): Promise<void> {
+    for (const name of FLOOR_NAMES) {
+      const run: LoadRun = { baseUrl: this.ctx.baseUrl, request: { path: FLOOR_PATHS[name] }, connections: this.opts.connections, durationSeconds: this.opts.durationSeconds };
+      await this.warmLoad(run);
+      const { stats } = await runLoad(run);
+      const floor = this.floors.get(name) ?? { name, path: FLOOR_PATHS[name], load: [], sequential: null };
+      floor.load.push(stats);
+      if (pass === "start") {
+        const seq = await runSequential({ baseUrl: this.ctx.baseUrl, request: { path: FLOOR_PATHS[name] }, samples: this.opts.samples, warmupSamples: 20 });
+        floor.sequential = seq.stats;
+      }
+      this.floors.set(name, floor);
+      const bad = badStatuses(stats.statusCounts, undefined) + stats.errors + stats.timeouts;
+      if (bad > 0) this.errors.push({ scenario: "floors", message: `${name}: ${bad} failed requests at the ${pass}` });
+      console.log(`  floor ${name.padEnd(4)} ${pass.padEnd(5)} ${fmt(stats.rps, 0).padStart(6)} req/s  p50 ${fmt(stats.latency.p50, 2)} ms  p99 ${fmt(stats.latency.p99, 2)} ms`);
+    }
+  }
+
+  async runScenario(scenario: Scenario): Promise<void> {
+    console.log(`\n▶ ${scenario.name}: ${scenario.description}`);
+    try {
+      if (scenario.setup) await scenario.setup(this.ctx);
+      const schedule = scenario.schedule ?? "serial";
+      if (schedule === "concurrent") await this.runConcurrent(scenario);
+      else if (schedule === "interleaved") await this.runInterleavedScenario(scenario);
+      else for (const spec of scenario.routes) await this.runRoute(scenario, spec);
+    } catch (err) {
+      const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      this.errors.push({ scenario: scenario.name, message });
+      console.error(`  ✗ ${scenario.name} aborted: ${message}`);
+    }
+  }
+
+  private loadRun(spec: RouteSpec): LoadRun {
+    return {
+      baseUrl: this.ctx.baseUrl,
+      request: spec.request,
+      connections: spec.connections ?? this.opts.connections,
+      durationSeconds: spec.durationSeconds ?? this.opts.durationSeconds,
+    };
+  }
+
+  private seqRun(spec: RouteSpec): SequentialRun {
+    return { baseUrl: this.ctx.baseUrl, request: spec.request, samples: spec.samples ?? this.opts.samples, warmupSamples: spec.warmupSamples ?? 5 };
+  }
+
+  private async runRoute(scenario: Scenario, spec: RouteSpec): Promise<void> {
+    if (spec.prepare) await spec.prepare(this.ctx);
+    let stats: LoadStats | SequentialStats;
+    if ((spec.mode ?? "load") === "load") {
+      const run = this.loadRun(spec);
+      const next = await this.warmLoad(run);
+      stats = (await runLoad({ ...run, counterStart: next })).stats;
+    } else {
+      stats = (await runSequential(this.seqRun(spec))).stats;
+    }
+    await this.record(scenario, spec, stats);
+  }
+
+  private async runConcurrent(scenario: Scenario): Promise<void> {
+    for (const spec of scenario.routes) {
+      if ((spec.mode ?? "load") !== "load") throw new Error(`${scenario.name}/${spec.label}: a concurrent scenario takes load routes only`);
+      if (spec.prepare) await spec.prepare(this.ctx);
+    }
+    const runs = scenario.routes.map((spec) => this.loadRun(spec));
+    const next = this.opts.warmupSeconds > 0
+      ? (await runConcurrentLoads(runs.map((r) => ({ ...r, durationSeconds: this.opts.warmupSeconds })))).map((o) => o.counter)
+      : runs.map(() => 0);
+    const outs = await runConcurrentLoads(runs.map((r, k) => ({ ...r, counterStart: next[k]! })));
+    for (const [k, spec] of scenario.routes.entries()) await this.record(scenario, spec, outs[k]!.stats);
+  }
+
+  private async runInterleavedScenario(scenario: Scenario): Promise<void> {
+    for (const spec of scenario.routes) {
+      if (spec.mode !== "sequential") throw new Error(`${scenario.name}/${spec.label}: an interleaved scenario takes sequential routes only`);
+      if (spec.prepare) await spec.prepare(this.ctx);
+    }
+    const outs = await runInterleaved(scenario.routes.map((spec) => this.seqRun(spec)));
+    for (const [k, spec] of scenario.routes.entries()) await this.record(scenario, spec, outs[k]!.stats);
+  }
+
+  private async record(scenario: Scenario, spec: RouteSpec, stats: LoadStats | SequentialStats): Promise<void> {
+    const id = `${scenario.name}/${spec.label}`;
+    const problems: string[] = [];
+    const unexpected = badStatuses(stats.statusCounts, spec.expectStatus);
+    if (unexpected > 0) problems.push(`${unexpected} responses with an unexpected status (${JSON.stringify(stats.statusCounts)})`);
+    if ("errors" in stats && stats.errors + stats.timeouts > 0) problems.push(`${stats.errors} socket errors, ${stats.timeouts} timeouts`);
+    if (stats.latency.count === 0) problems.push("no responses");
+    const provisional = this.judge({ scenario, spec, stats, problems });
+    this.results.set(id, provisional);
+    if (spec.check) {
+      const found = await spec.check(this.ctx, provisional);
+      if (found) problems.push(...found);
+    }
+    this.raw.push({ scenario, spec, stats, problems });
+    const rps = "rps" in stats ? `${fmt(stats.rps, 0).padStart(6)} req/s  ` : "";
+    console.log(`  ${id}  ${rps}p50 ${fmt(stats.latency.p50, 2)} ms  p99 ${fmt(stats.latency.p99, 2)} ms${problems.length ? `  ✗ ${problems.join("; ")}` : ""}`);
+  }
+
+  /** Final verdicts, once the end-of-run floors exist. */
+  finish(): RouteResult[] {
+    const out = this.raw.map((r) => this.judge(r));
+    for (const r of out) this.results.set(r.id, r);
+    return out;
+  }
+
+  /** The floor's figures in the route's mode: load floors average the start and end passes. */
+  private floorStats(scenario: Scenario, spec: RouteSpec): { rps: number | null; latency: LatencyStats } | null {
+    const mode = spec.mode ?? "load";
+    if ((FLOOR_NAMES as readonly string[]).includes(spec.floor)) {
+      const floor = this.floors.get(spec.floor as FloorName);
+      if (!floor) return null;
+      if (mode === "sequential") return floor.sequential ? { rps: null, latency: floor.sequential.latency } : null;
+      return meanLoad(floor.load);
+    }
+    const id = spec.floor.includes("/") ? spec.floor : `${scenario.name}/${spec.floor}`;
+    const other = this.results.get(id);
+    if (!other) return null;
+    return { rps: "rps" in other.stats ? other.stats.rps : null, latency: other.stats.latency };
+  }
+
+  private judge({ scenario, spec, stats, problems }: RawRoute): RouteResult {
+    const floor = this.floorStats(scenario, spec);
+    const rps = "rps" in stats ? stats.rps : null;
+    const ratios = {
+      rps: rps !== null && floor?.rps ? rps / floor.rps : null,
+      p50: floor ? stats.latency.p50 / floor.latency.p50 : null,
+      p99: floor ? stats.latency.p99 / floor.latency.p99 : null,
+    };
+    const targets = evaluateTargets(spec.targets ?? {}, { rps, latency: stats.latency }, floor, ratios);
+    const allProblems = floor ? [...problems] : [...problems, `floor "${spec.floor}" was not measured before this route`];
+    return {
+      id: `${scenario.name}/${spec.label}`,
+      scenario: scenario.name,
+      label: spec.label,
+      mode: spec.mode ?? "load",
+      floor: spec.floor,
+      stats,
+      ratios,
+      targets,
+      problems: allProblems,
+      pass: allProblems.length === 0 && targets.every((t) => t.pass),
+    };
+  }
+}
+
+function meanLoad(passes: LoadStats[]): { rps: number; latency: LatencyStats } | null {
+  if (passes.length === 0) return null;
+  const avg = (f: (s: LoadStats) => number) => passes.reduce((s, p) => s + f(p), 0) / passes.length;
+  const first = passes[0]!.latency;
+  return {
+    rps: avg((p) => p.rps),
+    latency: { ...first, mean: avg((p) => p.latency.mean), p50: avg((p) => p.latency.p50), p90: avg((p) => p.latency.p90), p99: avg((p) => p.latency.p99) },
+  };
+}
+
+/** Responses whose status is not the expected one (default: any 2xx). */
+function badStatuses(counts: Record<string, number>, expected: number | undefined): number {
+  let bad = 0;
+  for (const [status, n] of Object.entries(counts)) {
+    const code = Number(status);
+    const ok = expected === undefined ? code >= 200 && code < 300 : code === expected;
+    if (!ok) bad += n;
+  }
+  return bad;
+}
+
+export function evaluateTargets(
+  targets: Targets,
+  route: { rps: number | null; latency: LatencyStats },
+  floor: { rps: number | null; latency: LatencyStats } | null,
+  ratios: RouteResult["ratios"],
+): TargetResult[] {
+  const out: TargetResult[] = [];
+  const atLeast = (target: keyof Targets, actual: number | null) => {
+    const limit = targets[target];
+    if (limit !== undefined) out.push({ target, limit, actual, pass: actual !== null && Number.isFinite(actual) && actual >= limit });
+  };
+  const atMost = (target: keyof Targets, actual: number | null) => {
+    const limit = targets[target];
+    if (limit !== undefined) out.push({ target, limit, actual, pass: actual !== null && Number.isFinite(actual) && actual <= limit });
+  };
+  atLeast("minRatioRps", ratios.rps);
+  atMost("maxRatioP99", ratios.p99);
+  atMost("maxRatioP50", ratios.p50);
+  atMost("maxDiffP50Ms", floor ? Math.abs(route.latency.p50 - floor.latency.p50) : null);
+  atMost("maxP50Ms", route.latency.p50);
+  atMost("maxP99Ms", route.latency.p99);
+  atLeast("minRps", route.rps);
+  return out;
+}
+
+export function fmt(n: number | null | undefined, digits: number): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return "–";
+  return n.toFixed(digits);
+}
