@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Miniflare } from "miniflare";
 import { createContext } from "./lib/context";
-import { loadAverageNow, machineInfo, nodeScryptMs } from "./lib/machine";
+import { cpuPressure, loadAverageNow, machineInfo, nodeScryptMs } from "./lib/machine";
 import { renderReport, type Report, writeReport } from "./lib/report";
 import { Runner } from "./lib/runner";
 import { loadScenarios, planScenarios } from "./lib/scenarios";
@@ -17,13 +17,16 @@ import { applyMigrations, buildWorker, ROOT, startWorker } from "./lib/worker";
 const USAGE = `Usage: npm run bench -- [options] [scenario …]
 
 Runs the floor routes (bare, one DO call, one D1 read) and the named scenarios (default: all in
-bench/scenarios/), each route at a fixed number of connections after a warm-up.
+bench/scenarios/), each route at a fixed number of connections after a warm-up, and divides each
+route's figures by its floor's.
 
 Options (environment variable in brackets):
   --duration <s>      seconds per measured load route            [BENCH_DURATION]     default 5
   --warmup <s>        unmeasured seconds before each load route  [BENCH_WARMUP]       default 1
   --connections <n>   concurrent connections for load routes     [BENCH_CONNECTIONS]  default 32
   --samples <n>       samples for sequential routes (default)    [BENCH_SAMPLES]      default 200
+  --no-pair           divide by the run's floor passes only, instead of re-measuring
+                      each route's floor right next to it (halves the time per route)
   --list              list the scenarios and exit
   --help              this text`;
 
@@ -36,12 +39,14 @@ function parseArgs(argv: string[]): { options: BenchOptions; scenarios: string[]
   const values: Record<string, string> = {};
   const scenarios: string[] = [];
   let list = false;
+  let paired = process.env.BENCH_PAIR !== "0";
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--help" || arg === "-h") {
       console.log(USAGE);
       process.exit(0);
     } else if (arg === "--list") list = true;
+    else if (arg === "--no-pair") paired = false;
     else if (arg.startsWith("--")) {
       const [key, inline] = arg.slice(2).split("=", 2) as [string, string | undefined];
       if (!["duration", "warmup", "connections", "samples"].includes(key)) throw new Error(`unknown option --${key}\n\n${USAGE}`);
@@ -55,6 +60,7 @@ function parseArgs(argv: string[]): { options: BenchOptions; scenarios: string[]
     list,
     scenarios,
     options: {
+      paired,
       durationSeconds: num("duration", values.duration ?? env.BENCH_DURATION, 5),
       warmupSeconds: values.warmup === "0" || env.BENCH_WARMUP === "0" ? 0 : num("warmup", values.warmup ?? env.BENCH_WARMUP, 1),
       connections: Math.round(num("connections", values.connections ?? env.BENCH_CONNECTIONS, 32)),
@@ -118,10 +124,11 @@ async function main(): Promise<number> {
     const routes = runner.finish();
     machine.loadAverageEnd = loadAverageNow();
     machine.nodeScryptMs.push(nodeScryptMs());
+    machine.cpuPressure.push(cpuPressure());
 
     const summaries = plan.flatMap((s) => {
       try {
-        return s.summary?.(runner.results) ?? [];
+        return s.summary?.(runner.results, machine) ?? [];
       } catch (err) {
         return [`${s.name}: summary failed: ${err instanceof Error ? err.message : String(err)}`];
       }

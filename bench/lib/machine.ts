@@ -18,6 +18,8 @@ export interface MachineInfo {
    * before and after the run. Far above ~150 ms means the CPU was contended and absolute figures are inflated.
    */
   nodeScryptMs: number[];
+  /** Linux PSI: % of the last 60 s some task waited for a CPU (start, end); near 100 = fully contended. */
+  cpuPressure: number[];
   os: string;
   node: string;
   workerd: string;
@@ -51,6 +53,7 @@ export function machineInfo(versions: { workerdPath: string; miniflare: string; 
     freeMemoryGiB: round(freemem() / 2 ** 30),
     loadAverageStart: loadavg().map(round),
     nodeScryptMs: [nodeScryptMs()],
+    cpuPressure: [cpuPressure()],
     os: firstLine("uname", ["-sr"]),
     node: process.version,
     workerd: firstLine(versions.workerdPath, ["--version"]),
@@ -80,6 +83,17 @@ export function nodeScryptMs(): number {
 /** A warning line when other work competed for the CPUs during the run. */
 export function contentionWarning(m: MachineInfo): string | null {
   const load = Math.max(m.loadAverageStart[0] ?? 0, m.loadAverageEnd?.[0] ?? 0);
-  if (load <= m.cpus) return null;
-  return `WARNING: the machine was busy (1-min load average up to ${load} on ${m.cpus} CPUs; Node scrypt reference ${m.nodeScryptMs.join(" → ")} ms): absolute figures are inflated and noisy; ratios to floors measured in the same run are the comparable figures.`;
+  const pressure = Math.max(...m.cpuPressure);
+  if (load <= m.cpus && pressure < 50) return null;
+  return `WARNING: the machine was busy (1-min load average up to ${load} on ${m.cpus} CPUs, CPU pressure ${m.cpuPressure.join(" → ")}%, Node scrypt reference ${m.nodeScryptMs.join(" → ")} ms): absolute figures are inflated and noisy; ratios to floors measured next to each route are the comparable figures.`;
+}
+
+/** `some avg60` of /proc/pressure/cpu, or -1 where PSI is unavailable. */
+export function cpuPressure(): number {
+  try {
+    const m = /^some avg10=[\d.]+ avg60=([\d.]+)/m.exec(readFileSync("/proc/pressure/cpu", "utf8"));
+    return m ? Number(m[1]) : -1;
+  } catch {
+    return -1;
+  }
 }

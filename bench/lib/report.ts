@@ -40,6 +40,7 @@ function pct(a: number, b: number): string {
 function floorTable(floors: FloorResult[]) {
   const rows = floors.map((f) => {
     const [start, end] = f.load;
+    const [seqStart, seqEnd] = f.sequential;
     return [
       `${f.name} (${f.path})`,
       fmt(start?.rps, 0),
@@ -48,11 +49,16 @@ function floorTable(floors: FloorResult[]) {
       start ? `±${fmt((start.rpsStdev / start.rps) * 100, 1)}%` : "–",
       fmt(start?.latency.p50, 2),
       fmt(start?.latency.p99, 2),
-      fmt(f.sequential?.latency.p50, 3),
-      fmt(f.sequential?.latency.p99, 3),
+      fmt(end?.latency.p50, 2),
+      fmt(end?.latency.p99, 2),
+      `${fmt(seqStart?.latency.p50, 3)} / ${fmt(seqEnd?.latency.p50, 3)}`,
+      `${fmt(seqStart?.latency.p99, 3)} / ${fmt(seqEnd?.latency.p99, 3)}`,
     ];
   });
-  return table(["floor", "req/s start", "req/s end", "drift", "per-s spread", "p50 ms", "p99 ms", "1-conn p50 ms", "1-conn p99 ms"], rows);
+  return table(
+    ["floor", "req/s start", "req/s end", "drift", "per-s spread", "p50 ms start", "p99 ms start", "p50 ms end", "p99 ms end", "1-conn p50 ms start/end", "1-conn p99 ms start/end"],
+    rows,
+  );
 }
 
 function targetText(r: RouteResult): string {
@@ -64,21 +70,28 @@ function targetText(r: RouteResult): string {
 function routeTable(routes: RouteResult[]) {
   const rows = routes.map((r) => {
     const load = "rps" in r.stats ? r.stats : null;
+    const f = r.floorFigures;
     return [
       r.id,
       r.mode === "load" ? `load ${load?.connections ?? ""}c` : `seq ×${r.stats.latency.count}`,
-      r.floor,
       load ? fmt(load.rps, 0) : "–",
       load ? `±${fmt((load.rpsStdev / load.rps) * 100, 1)}%` : `sd ${fmt(r.stats.latency.stdev, 2)}`,
       fmt(r.stats.latency.p50, 2),
       fmt(r.stats.latency.p99, 2),
+      `${r.floor}${f?.source === "paired" ? " (paired)" : f?.source === "run" ? " (run)" : ""}`,
+      fmt(f?.rps, 0),
+      fmt(f?.p50, 2),
+      fmt(f?.p99, 2),
       r.ratios.rps === null ? "–" : `${fmt(r.ratios.rps, 2)}×`,
       r.ratios.p50 === null ? "–" : `${fmt(r.ratios.p50, 2)}×`,
       r.ratios.p99 === null ? "–" : `${fmt(r.ratios.p99, 2)}×`,
       targetText(r),
     ];
   });
-  return table(["route", "mode", "floor", "req/s", "spread", "p50 ms", "p99 ms", "req/s ÷ floor", "p50 ÷ floor", "p99 ÷ floor", "targets"], rows);
+  return table(
+    ["route", "mode", "req/s", "spread", "p50 ms", "p99 ms", "floor", "floor req/s", "floor p50", "floor p99", "req/s ÷ floor", "p50 ÷ floor", "p99 ÷ floor", "targets"],
+    rows,
+  );
 }
 
 function machineLines(report: Report): string[] {
@@ -86,9 +99,9 @@ function machineLines(report: Report): string[] {
   return [
     `Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB RAM, ${m.os}; load average ${m.loadAverageStart.join(" / ")} at start, ${(m.loadAverageEnd ?? []).join(" / ")} at end`,
     `Runtime: Node ${m.node}, ${m.workerd} (compatibility_date ${report.runtime.compatibilityDate}, flags ${report.runtime.compatibilityFlags.join(",") || "none"}), miniflare ${m.miniflare}, wrangler ${m.wrangler}, autocannon ${m.autocannon}, commit ${m.gitCommit}`,
-    `CPU reference (Node native scrypt ln=14 r=8 p=5, harness process): ${m.nodeScryptMs.join(" ms at start, ")} ms at end`,
+    `CPU reference (Node native scrypt ln=14 r=8 p=5, harness process): ${m.nodeScryptMs.join(" ms at start, ")} ms at end; CPU pressure (PSI some avg60) ${m.cpuPressure.join("% at start, ")}% at end`,
     ...(contentionWarning(m) ? [contentionWarning(m)!] : []),
-    `Load: ${report.options.connections} connections, ${report.options.durationSeconds} s per route after ${report.options.warmupSeconds} s warm-up; sequential: ${report.options.samples} samples unless a route says otherwise`,
+    `Load: ${report.options.connections} connections, ${report.options.durationSeconds} s per route after ${report.options.warmupSeconds} s warm-up; sequential: ${report.options.samples} samples unless a route says otherwise; floors ${report.options.paired ? "paired with each route" : "from the run's passes only"}`,
   ];
 }
 
@@ -104,7 +117,7 @@ export function renderReport(report: Report): { text: string; markdown: string }
     "Floors (same Worker, same run; measured at the start and again at the end):",
     floors.text,
     "",
-    "Routes (ratios against each route's floor; load floors = mean of the start and end passes):",
+    "Routes (ratios against each route's floor: (paired) = measured right next to the route; (run) = mean of the start and end passes):",
     routes.text,
     ...(report.summaries.length ? ["", ...report.summaries] : []),
     ...(errors.length ? ["", ...errors] : []),

@@ -24,7 +24,8 @@ export interface FloorResult {
   path: string;
   /** One entry per pass: at the start of the run and at the end. */
   load: LoadStats[];
-  sequential: SequentialStats | null;
+  /** One connection, one request at a time; one entry per pass. */
+  sequential: SequentialStats[];
 }
 
 export interface ScenarioError {
@@ -38,6 +39,12 @@ interface RawRoute {
   spec: RouteSpec;
   stats: LoadStats | SequentialStats;
   problems: string[];
+  /** The built-in floor measured right before this load route (paired mode). */
+  paired?: LoadStats;
+}
+
+function isBuiltinFloor(floor: string): floor is FloorName {
+  return (FLOOR_NAMES as readonly string[]).includes(floor);
 }
 
 export class Runner {
@@ -62,18 +69,16 @@ export class Runner {
     return warm.counter;
   }
 
-  /** One pass over the floors under load (start and end of the run); the first pass also samples them one by one. */
+  /** One pass over the floors (start and end of the run): under load, then one request at a time. */
   async measureFloors(pass: "start" | "end"): Promise<void> {
     for (const name of FLOOR_NAMES) {
       const run: LoadRun = { baseUrl: this.ctx.baseUrl, request: { path: FLOOR_PATHS[name] }, connections: this.opts.connections, durationSeconds: this.opts.durationSeconds };
       await this.warmLoad(run);
       const { stats } = await runLoad(run);
-      const floor = this.floors.get(name) ?? { name, path: FLOOR_PATHS[name], load: [], sequential: null };
+      const floor = this.floors.get(name) ?? { name, path: FLOOR_PATHS[name], load: [], sequential: [] };
       floor.load.push(stats);
-      if (pass === "start") {
-        const seq = await runSequential({ baseUrl: this.ctx.baseUrl, request: { path: FLOOR_PATHS[name] }, samples: this.opts.samples, warmupSamples: 20 });
-        floor.sequential = seq.stats;
-      }
+      const seq = await runSequential({ baseUrl: this.ctx.baseUrl, request: { path: FLOOR_PATHS[name] }, samples: this.opts.samples, warmupSamples: 20 });
+      floor.sequential.push(seq.stats);
       this.floors.set(name, floor);
       const bad = badStatuses(stats.statusCounts, undefined) + stats.errors + stats.timeouts;
       if (bad > 0) this.errors.push({ scenario: "floors", message: `${name}: ${bad} failed requests at the ${pass}` });
@@ -111,15 +116,26 @@ export class Runner {
 
   private async runRoute(scenario: Scenario, spec: RouteSpec): Promise<void> {
     if (spec.prepare) await spec.prepare(this.ctx);
+    // Load routes get their floor re-measured right before them. Sequential routes use the run's
+    // one-connection floor passes: interleaving a floor with a heavy route would measure the floor in
+    // the heavy route's wake (GC, freed memory), not the floor.
+    const pair = this.opts.paired && isBuiltinFloor(spec.floor) ? FLOOR_PATHS[spec.floor] : null;
     let stats: LoadStats | SequentialStats;
+    let paired: LoadStats | undefined;
     if ((spec.mode ?? "load") === "load") {
       const run = this.loadRun(spec);
+      if (pair) {
+        // The floor right before the route, same connections and duration: both see the same machine.
+        const floorRun: LoadRun = { ...run, request: { path: pair } };
+        await this.warmLoad(floorRun);
+        paired = (await runLoad(floorRun)).stats;
+      }
       const next = await this.warmLoad(run);
       stats = (await runLoad({ ...run, counterStart: next })).stats;
     } else {
       stats = (await runSequential(this.seqRun(spec))).stats;
     }
-    await this.record(scenario, spec, stats);
+    await this.record(scenario, spec, stats, paired);
   }
 
   private async runConcurrent(scenario: Scenario): Promise<void> {
@@ -144,22 +160,24 @@ export class Runner {
     for (const [k, spec] of scenario.routes.entries()) await this.record(scenario, spec, outs[k]!.stats);
   }
 
-  private async record(scenario: Scenario, spec: RouteSpec, stats: LoadStats | SequentialStats): Promise<void> {
+  private async record(scenario: Scenario, spec: RouteSpec, stats: LoadStats | SequentialStats, paired?: LoadStats): Promise<void> {
     const id = `${scenario.name}/${spec.label}`;
     const problems: string[] = [];
     const unexpected = badStatuses(stats.statusCounts, spec.expectStatus);
     if (unexpected > 0) problems.push(`${unexpected} responses with an unexpected status (${JSON.stringify(stats.statusCounts)})`);
     if ("errors" in stats && stats.errors + stats.timeouts > 0) problems.push(`${stats.errors} socket errors, ${stats.timeouts} timeouts`);
     if (stats.latency.count === 0) problems.push("no responses");
-    const provisional = this.judge({ scenario, spec, stats, problems });
+    const provisional = this.judge({ scenario, spec, stats, problems, ...(paired && { paired }) });
     this.results.set(id, provisional);
     if (spec.check) {
       const found = await spec.check(this.ctx, provisional);
       if (found) problems.push(...found);
     }
-    this.raw.push({ scenario, spec, stats, problems });
+    this.raw.push({ scenario, spec, stats, problems, ...(paired && { paired }) });
     const rps = "rps" in stats ? `${fmt(stats.rps, 0).padStart(6)} req/s  ` : "";
-    console.log(`  ${id}  ${rps}p50 ${fmt(stats.latency.p50, 2)} ms  p99 ${fmt(stats.latency.p99, 2)} ms${problems.length ? `  ✗ ${problems.join("; ")}` : ""}`);
+    const floor = provisional.floorFigures;
+    const beside = floor ? `   [${spec.floor}${floor.source === "paired" ? " paired" : ""}: ${floor.rps !== null ? `${fmt(floor.rps, 0)} req/s ` : ""}p50 ${fmt(floor.p50, 2)} ms]` : "";
+    console.log(`  ${id}  ${rps}p50 ${fmt(stats.latency.p50, 2)} ms  p99 ${fmt(stats.latency.p99, 2)} ms${beside}${problems.length ? `  ✗ ${problems.join("; ")}` : ""}`);
   }
 
   /** Final verdicts, once the end-of-run floors exist. */
@@ -169,23 +187,29 @@ export class Runner {
     return out;
   }
 
-  /** The floor's figures in the route's mode: load floors average the start and end passes. */
-  private floorStats(scenario: Scenario, spec: RouteSpec): { rps: number | null; latency: LatencyStats } | null {
+  /** The floor's figures in the route's mode: paired if measured, else the run's passes (mean of start and end). */
+  private floorStats({ scenario, spec, paired }: RawRoute): { source: "paired" | "run" | "route"; rps: number | null; latency: LatencyStats } | null {
     const mode = spec.mode ?? "load";
-    if ((FLOOR_NAMES as readonly string[]).includes(spec.floor)) {
-      const floor = this.floors.get(spec.floor as FloorName);
+    if (paired) return { source: "paired", rps: paired.rps, latency: paired.latency };
+    if (isBuiltinFloor(spec.floor)) {
+      const floor = this.floors.get(spec.floor);
       if (!floor) return null;
-      if (mode === "sequential") return floor.sequential ? { rps: null, latency: floor.sequential.latency } : null;
-      return meanLoad(floor.load);
+      if (mode === "sequential") {
+        const seq = meanLatency(floor.sequential.map((p) => p.latency));
+        return seq ? { source: "run", rps: null, latency: seq } : null;
+      }
+      const mean = meanLoad(floor.load);
+      return mean ? { source: "run", ...mean } : null;
     }
     const id = spec.floor.includes("/") ? spec.floor : `${scenario.name}/${spec.floor}`;
     const other = this.results.get(id);
     if (!other) return null;
-    return { rps: "rps" in other.stats ? other.stats.rps : null, latency: other.stats.latency };
+    return { source: "route", rps: "rps" in other.stats ? other.stats.rps : null, latency: other.stats.latency };
   }
 
-  private judge({ scenario, spec, stats, problems }: RawRoute): RouteResult {
-    const floor = this.floorStats(scenario, spec);
+  private judge(raw: RawRoute): RouteResult {
+    const { scenario, spec, stats, problems } = raw;
+    const floor = this.floorStats(raw);
     const rps = "rps" in stats ? stats.rps : null;
     const ratios = {
       rps: rps !== null && floor?.rps ? rps / floor.rps : null,
@@ -201,6 +225,7 @@ export class Runner {
       mode: spec.mode ?? "load",
       floor: spec.floor,
       stats,
+      floorFigures: floor ? { source: floor.source, rps: floor.rps, p50: floor.latency.p50, p99: floor.latency.p99 } : null,
       ratios,
       targets,
       problems: allProblems,
@@ -209,14 +234,26 @@ export class Runner {
   }
 }
 
-function meanLoad(passes: LoadStats[]): { rps: number; latency: LatencyStats } | null {
+/** The mean of several passes' figures (count summed). */
+function meanLatency(passes: LatencyStats[]): LatencyStats | null {
   if (passes.length === 0) return null;
-  const avg = (f: (s: LoadStats) => number) => passes.reduce((s, p) => s + f(p), 0) / passes.length;
-  const first = passes[0]!.latency;
+  const avg = (f: (s: LatencyStats) => number) => passes.reduce((s, p) => s + f(p), 0) / passes.length;
   return {
-    rps: avg((p) => p.rps),
-    latency: { ...first, mean: avg((p) => p.latency.mean), p50: avg((p) => p.latency.p50), p90: avg((p) => p.latency.p90), p99: avg((p) => p.latency.p99) },
+    count: passes.reduce((s, p) => s + p.count, 0),
+    mean: avg((p) => p.mean),
+    stdev: avg((p) => p.stdev),
+    min: Math.min(...passes.map((p) => p.min)),
+    p50: avg((p) => p.p50),
+    p90: avg((p) => p.p90),
+    p99: avg((p) => p.p99),
+    max: Math.max(...passes.map((p) => p.max)),
   };
+}
+
+function meanLoad(passes: LoadStats[]): { rps: number; latency: LatencyStats } | null {
+  const latency = meanLatency(passes.map((p) => p.latency));
+  if (!latency) return null;
+  return { rps: passes.reduce((s, p) => s + p.rps, 0) / passes.length, latency };
 }
 
 /** Responses whose status is not the expected one (default: any 2xx). */

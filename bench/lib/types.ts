@@ -1,4 +1,5 @@
 import type { Miniflare } from "miniflare";
+import type { MachineInfo } from "./machine";
 
 // The scenario API. A scenario is a file bench/scenarios/<name>.ts whose default export is a Scenario;
 // the runner discovers it, runs its setup, measures its routes in order and checks their targets.
@@ -88,7 +89,7 @@ export interface Scenario {
    */
   schedule?: "serial" | "concurrent" | "interleaved";
   /** Headline lines for the report, from the final results (e.g. "one hash costs X ms"). */
-  summary?: (results: ReadonlyMap<string, RouteResult>) => string[];
+  summary?: (results: ReadonlyMap<string, RouteResult>, machine: MachineInfo) => string[];
 }
 
 /** Latency distribution in milliseconds. */
@@ -138,6 +139,12 @@ export interface RouteResult {
   mode: "load" | "sequential";
   floor: string;
   stats: LoadStats | SequentialStats;
+  /**
+   * The floor figures the ratios use: "paired" = the built-in floor measured right before this route
+   * (load) or interleaved sample by sample with it (sequential); "run" = the run's floor passes
+   * (mean of start and end); "route" = another route's result.
+   */
+  floorFigures: { source: "paired" | "run" | "route"; rps: number | null; p50: number; p99: number } | null;
   /** Against the floor: rps (load only), p50, p99. */
   ratios: { rps: number | null; p50: number | null; p99: number | null };
   targets: TargetResult[];
@@ -146,6 +153,8 @@ export interface RouteResult {
 }
 
 export interface BenchOptions {
+  /** Re-measure a route's built-in floor next to it (robust against drift on a shared machine). */
+  paired: boolean;
   connections: number;
   durationSeconds: number;
   warmupSeconds: number;
