@@ -78,7 +78,7 @@ async function main(): Promise<number> {
   const { options, scenarios: requested, list } = parseArgs(process.argv.slice(2));
   const all = await loadScenarios(join(ROOT, "bench/scenarios"));
   if (list) {
-    for (const s of all) console.log(`${s.name.padEnd(24)} ${s.description}`);
+    for (const s of all) console.log(`${s.name.padEnd(24)} ${s.optional ? "(optional) " : ""}${s.description}`);
     return 0;
   }
   const plan = planScenarios(all, requested);

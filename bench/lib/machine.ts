@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { scryptSync } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, totalmem, freemem } from "node:os";
 
 // What the figures were measured on: they only mean something next to the machine and its load.
@@ -96,4 +96,53 @@ export function cpuPressure(): number {
   } catch {
     return -1;
   }
+}
+
+const CLOCK_TICKS_PER_SECOND = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
+
+/** The workerd processes this harness started (children of this process), found through /proc. */
+function workerdPids(): number[] {
+  const pids: number[] = [];
+  let entries: string[] = [];
+  try {
+    entries = readdirSync("/proc").filter((e) => /^\d+$/.test(e));
+  } catch {
+    return pids;
+  }
+  for (const e of entries) {
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, "utf8");
+      const close = stat.lastIndexOf(")");
+      const comm = stat.slice(stat.indexOf("(") + 1, close);
+      const ppid = Number(stat.slice(close + 2).split(" ")[1]);
+      if (comm === "workerd" && ppid === process.pid) pids.push(Number(e));
+    } catch {
+      // the process went away
+    }
+  }
+  return pids;
+}
+
+let cachedPids: number[] | null = null;
+
+/**
+ * CPU time (user + system, ms) workerd has used so far, or null off Linux. CPU time per request does not
+ * grow when other jobs compete for the CPUs, unlike latency and req/s, so it is the steadiest figure on a
+ * shared machine (resolution: one clock tick, 10 ms, over the whole measurement).
+ */
+export function workerdCpuMs(): number | null {
+  if (cachedPids === null || cachedPids.length === 0) cachedPids = workerdPids();
+  if (cachedPids.length === 0) return null;
+  let ticks = 0;
+  for (const pid of cachedPids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      cachedPids = null;
+      return null;
+    }
+  }
+  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
 }

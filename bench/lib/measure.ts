@@ -1,4 +1,5 @@
 import autocannon from "autocannon";
+import { workerdCpuMs } from "./machine";
 import type { LatencyStats, LoadStats, RequestInput, RequestSpec, SequentialStats } from "./types";
 
 // The two ways a route is measured. Latencies are recorded exactly per response (autocannon's own
@@ -54,6 +55,8 @@ export interface LoadRun {
   durationSeconds: number;
   /** Where the request counter starts (so a warm-up and the measurement never reuse a factory index). */
   counterStart?: number;
+  /** false when other loads run at the same time (workerd's CPU time cannot be split between them). */
+  attributeCpu?: boolean;
 }
 
 export interface LoadOutcome {
@@ -78,11 +81,13 @@ export async function runLoad(run: LoadRun): Promise<LoadOutcome> {
     // A factory is asked for each request as a connection sends it (autocannon's setupRequest).
     requests: [dynamic ? { setupRequest: (req: Record<string, unknown>) => ({ ...req, ...source.next() }) } : source.next()],
   });
+  const cpu0 = run.attributeCpu === false ? null : workerdCpuMs();
   instance.on("response", (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
     latencies.push(responseTime);
     statusCounts[statusCode] = (statusCounts[statusCode] ?? 0) + 1;
   });
   const result = await instance;
+  const cpu1 = cpu0 === null ? null : workerdCpuMs();
   const seconds = result.duration > 0 ? result.duration : run.durationSeconds;
   return {
     counter: source.used(),
@@ -95,6 +100,7 @@ export async function runLoad(run: LoadRun): Promise<LoadOutcome> {
       rpsMin: result.requests.min,
       rpsMax: result.requests.max,
       latency: latencyStats(latencies),
+      cpuMsPerRequest: cpu0 !== null && cpu1 !== null && latencies.length > 0 ? (cpu1 - cpu0) / latencies.length : null,
       errors: result.errors,
       timeouts: result.timeouts,
       statusCounts,
@@ -104,7 +110,7 @@ export async function runLoad(run: LoadRun): Promise<LoadOutcome> {
 
 /** Several loads at once (a mixed load): each keeps its own figures. */
 export function runConcurrentLoads(runs: LoadRun[]): Promise<LoadOutcome[]> {
-  return Promise.all(runs.map((r) => runLoad(r)));
+  return Promise.all(runs.map((r) => runLoad({ ...r, attributeCpu: runs.length === 1 })));
 }
 
 export interface SequentialRun {
@@ -129,12 +135,15 @@ export async function runSequential(run: SequentialRun): Promise<{ stats: Sequen
   for (let i = 0; i < run.warmupSamples; i++) await sendOne(run.baseUrl, source.next());
   const samples: number[] = [];
   const statusCounts: Record<string, number> = {};
+  const cpu0 = workerdCpuMs();
   for (let i = 0; i < run.samples; i++) {
     const { ms, status } = await sendOne(run.baseUrl, source.next());
     samples.push(ms);
     statusCounts[status] = (statusCounts[status] ?? 0) + 1;
   }
-  return { stats: { samples: samples.length, latency: latencyStats(samples), statusCounts }, samples, counter: (run.counterStart ?? 0) + run.warmupSamples + run.samples };
+  const cpu1 = cpu0 === null ? null : workerdCpuMs();
+  const cpuMsPerRequest = cpu0 !== null && cpu1 !== null && samples.length > 0 ? (cpu1 - cpu0) / samples.length : null;
+  return { stats: { samples: samples.length, latency: latencyStats(samples), cpuMsPerRequest, statusCounts }, samples, counter: (run.counterStart ?? 0) + run.warmupSamples + run.samples };
 }
 
 /** Round-robin over several sequential runs (sample 1 of each, then sample 2 of each, …). */
@@ -156,7 +165,7 @@ export async function runInterleaved(runs: SequentialRun[]): Promise<{ stats: Se
     }
   }
   return runs.map((r, k) => ({
-    stats: { samples: samples[k]!.length, latency: latencyStats(samples[k]!), statusCounts: statuses[k]! },
+    stats: { samples: samples[k]!.length, latency: latencyStats(samples[k]!), cpuMsPerRequest: null, statusCounts: statuses[k]! },
     counter: (r.counterStart ?? 0) + r.warmupSamples + r.samples,
   }));
 }

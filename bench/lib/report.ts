@@ -53,10 +53,11 @@ function floorTable(floors: FloorResult[]) {
       fmt(end?.latency.p99, 2),
       `${fmt(seqStart?.latency.p50, 3)} / ${fmt(seqEnd?.latency.p50, 3)}`,
       `${fmt(seqStart?.latency.p99, 3)} / ${fmt(seqEnd?.latency.p99, 3)}`,
+      `${fmt(start?.cpuMsPerRequest, 3)} / ${fmt(end?.cpuMsPerRequest, 3)}`,
     ];
   });
   return table(
-    ["floor", "req/s start", "req/s end", "drift", "per-s spread", "p50 ms start", "p99 ms start", "p50 ms end", "p99 ms end", "1-conn p50 ms start/end", "1-conn p99 ms start/end"],
+    ["floor", "req/s start", "req/s end", "drift", "per-s spread", "p50 ms start", "p99 ms start", "p50 ms end", "p99 ms end", "1-conn p50 ms start/end", "1-conn p99 ms start/end", "CPU ms/req start/end"],
     rows,
   );
 }
@@ -85,11 +86,13 @@ function routeTable(routes: RouteResult[]) {
       r.ratios.rps === null ? "–" : `${fmt(r.ratios.rps, 2)}×`,
       r.ratios.p50 === null ? "–" : `${fmt(r.ratios.p50, 2)}×`,
       r.ratios.p99 === null ? "–" : `${fmt(r.ratios.p99, 2)}×`,
+      fmt(r.stats.cpuMsPerRequest, 2),
+      r.ratios.cpu === null ? "–" : `${fmt(r.ratios.cpu, 2)}×`,
       targetText(r),
     ];
   });
   return table(
-    ["route", "mode", "req/s", "spread", "p50 ms", "p99 ms", "floor", "floor req/s", "floor p50", "floor p99", "req/s ÷ floor", "p50 ÷ floor", "p99 ÷ floor", "targets"],
+    ["route", "mode", "req/s", "spread", "p50 ms", "p99 ms", "floor", "floor req/s", "floor p50", "floor p99", "req/s ÷ floor", "p50 ÷ floor", "p99 ÷ floor", "CPU ms/req", "CPU ÷ floor", "targets"],
     rows,
   );
 }

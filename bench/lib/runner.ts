@@ -43,6 +43,18 @@ interface RawRoute {
   paired?: LoadStats;
 }
 
+interface FloorFigures {
+  source: "paired" | "run" | "route";
+  rps: number | null;
+  latency: LatencyStats;
+  cpu: number | null;
+}
+
+function meanOf(values: (number | null)[]): number | null {
+  const known = values.filter((v): v is number => v !== null);
+  return known.length ? known.reduce((a, b) => a + b, 0) / known.length : null;
+}
+
 function isBuiltinFloor(floor: string): floor is FloorName {
   return (FLOOR_NAMES as readonly string[]).includes(floor);
 }
@@ -177,7 +189,8 @@ export class Runner {
     const rps = "rps" in stats ? `${fmt(stats.rps, 0).padStart(6)} req/s  ` : "";
     const floor = provisional.floorFigures;
     const beside = floor ? `   [${spec.floor}${floor.source === "paired" ? " paired" : ""}: ${floor.rps !== null ? `${fmt(floor.rps, 0)} req/s ` : ""}p50 ${fmt(floor.p50, 2)} ms]` : "";
-    console.log(`  ${id}  ${rps}p50 ${fmt(stats.latency.p50, 2)} ms  p99 ${fmt(stats.latency.p99, 2)} ms${beside}${problems.length ? `  ✗ ${problems.join("; ")}` : ""}`);
+    const cpu = stats.cpuMsPerRequest !== null ? `  cpu ${fmt(stats.cpuMsPerRequest, 2)} ms/req` : "";
+    console.log(`  ${id}  ${rps}p50 ${fmt(stats.latency.p50, 2)} ms  p99 ${fmt(stats.latency.p99, 2)} ms${cpu}${beside}${problems.length ? `  ✗ ${problems.join("; ")}` : ""}`);
   }
 
   /** Final verdicts, once the end-of-run floors exist. */
@@ -188,23 +201,23 @@ export class Runner {
   }
 
   /** The floor's figures in the route's mode: paired if measured, else the run's passes (mean of start and end). */
-  private floorStats({ scenario, spec, paired }: RawRoute): { source: "paired" | "run" | "route"; rps: number | null; latency: LatencyStats } | null {
+  private floorStats({ scenario, spec, paired }: RawRoute): FloorFigures | null {
     const mode = spec.mode ?? "load";
-    if (paired) return { source: "paired", rps: paired.rps, latency: paired.latency };
+    if (paired) return { source: "paired", rps: paired.rps, latency: paired.latency, cpu: paired.cpuMsPerRequest };
     if (isBuiltinFloor(spec.floor)) {
       const floor = this.floors.get(spec.floor);
       if (!floor) return null;
       if (mode === "sequential") {
         const seq = meanLatency(floor.sequential.map((p) => p.latency));
-        return seq ? { source: "run", rps: null, latency: seq } : null;
+        return seq ? { source: "run", rps: null, latency: seq, cpu: meanOf(floor.sequential.map((p) => p.cpuMsPerRequest)) } : null;
       }
       const mean = meanLoad(floor.load);
-      return mean ? { source: "run", ...mean } : null;
+      return mean ? { source: "run", ...mean, cpu: meanOf(floor.load.map((p) => p.cpuMsPerRequest)) } : null;
     }
     const id = spec.floor.includes("/") ? spec.floor : `${scenario.name}/${spec.floor}`;
     const other = this.results.get(id);
     if (!other) return null;
-    return { source: "route", rps: "rps" in other.stats ? other.stats.rps : null, latency: other.stats.latency };
+    return { source: "route", rps: "rps" in other.stats ? other.stats.rps : null, latency: other.stats.latency, cpu: other.stats.cpuMsPerRequest };
   }
 
   private judge(raw: RawRoute): RouteResult {
@@ -215,8 +228,9 @@ export class Runner {
       rps: rps !== null && floor?.rps ? rps / floor.rps : null,
       p50: floor ? stats.latency.p50 / floor.latency.p50 : null,
       p99: floor ? stats.latency.p99 / floor.latency.p99 : null,
+      cpu: stats.cpuMsPerRequest !== null && floor?.cpu ? stats.cpuMsPerRequest / floor.cpu : null,
     };
-    const targets = evaluateTargets(spec.targets ?? {}, { rps, latency: stats.latency }, floor, ratios);
+    const targets = evaluateTargets(spec.targets ?? {}, { rps, latency: stats.latency, cpu: stats.cpuMsPerRequest }, floor, ratios);
     const allProblems = floor ? [...problems] : [...problems, `floor "${spec.floor}" was not measured before this route`];
     return {
       id: `${scenario.name}/${spec.label}`,
@@ -225,7 +239,7 @@ export class Runner {
       mode: spec.mode ?? "load",
       floor: spec.floor,
       stats,
-      floorFigures: floor ? { source: floor.source, rps: floor.rps, p50: floor.latency.p50, p99: floor.latency.p99 } : null,
+      floorFigures: floor ? { source: floor.source, rps: floor.rps, p50: floor.latency.p50, p99: floor.latency.p99, cpuMsPerRequest: floor.cpu } : null,
       ratios,
       targets,
       problems: allProblems,
@@ -269,7 +283,7 @@ function badStatuses(counts: Record<string, number>, expected: number | undefine
 
 export function evaluateTargets(
   targets: Targets,
-  route: { rps: number | null; latency: LatencyStats },
+  route: { rps: number | null; latency: LatencyStats; cpu: number | null },
   floor: { rps: number | null; latency: LatencyStats } | null,
   ratios: RouteResult["ratios"],
 ): TargetResult[] {
@@ -289,6 +303,8 @@ export function evaluateTargets(
   atMost("maxP50Ms", route.latency.p50);
   atMost("maxP99Ms", route.latency.p99);
   atLeast("minRps", route.rps);
+  atMost("maxRatioCpu", ratios.cpu);
+  atMost("maxCpuMs", route.cpu);
   return out;
 }
 

@@ -56,7 +56,7 @@ export function planScenarios(all: Scenario[], requested: string[]): Scenario[] 
     for (const dep of dependencies(s)) want(dep, [...chain, name]);
     wanted.add(name);
   };
-  for (const s of requested.length ? requested.map((n) => byName.get(n)!) : sorted) want(s.name, []);
+  for (const s of requested.length ? requested.map((n) => byName.get(n)!) : sorted.filter((x) => !x.optional)) want(s.name, []);
   // Dependencies first, else the default order.
   const plan: Scenario[] = [];
   const placed = new Set<string>();

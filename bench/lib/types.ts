@@ -42,6 +42,10 @@ export interface Targets {
   maxP99Ms?: number;
   /** Absolute req/s ≥ this (load mode). */
   minRps?: number;
+  /** workerd CPU per request ÷ the floor's ≤ this (steady on a shared machine; Linux only). */
+  maxRatioCpu?: number;
+  /** workerd CPU ms per request ≤ this (Linux only). */
+  maxCpuMs?: number;
 }
 
 export interface RouteSpec {
@@ -79,6 +83,8 @@ export interface Scenario {
   description: string;
   /** Order in the default run (lower first; default 100). */
   order?: number;
+  /** Left out of the default run; runs only when named (`npm run bench -- <name>`) or depended on. */
+  optional?: boolean;
   /** Seeds what the routes need; runs once, before the first route. */
   setup?: (ctx: BenchContext) => Promise<void>;
   routes: RouteSpec[];
@@ -114,6 +120,8 @@ export interface LoadStats {
   rpsMin: number;
   rpsMax: number;
   latency: LatencyStats;
+  /** workerd CPU time (user + system) per response during the measurement; null when not attributable. */
+  cpuMsPerRequest: number | null;
   errors: number;
   timeouts: number;
   statusCounts: Record<string, number>;
@@ -122,6 +130,8 @@ export interface LoadStats {
 export interface SequentialStats {
   samples: number;
   latency: LatencyStats;
+  /** workerd CPU time per sample; null when interleaved with other routes. */
+  cpuMsPerRequest: number | null;
   statusCounts: Record<string, number>;
 }
 
@@ -144,9 +154,9 @@ export interface RouteResult {
    * (load) or interleaved sample by sample with it (sequential); "run" = the run's floor passes
    * (mean of start and end); "route" = another route's result.
    */
-  floorFigures: { source: "paired" | "run" | "route"; rps: number | null; p50: number; p99: number } | null;
-  /** Against the floor: rps (load only), p50, p99. */
-  ratios: { rps: number | null; p50: number | null; p99: number | null };
+  floorFigures: { source: "paired" | "run" | "route"; rps: number | null; p50: number; p99: number; cpuMsPerRequest: number | null } | null;
+  /** Against the floor: rps (load only), p50, p99, workerd CPU per request. */
+  ratios: { rps: number | null; p50: number | null; p99: number | null; cpu: number | null };
   targets: TargetResult[];
   problems: string[];
   pass: boolean;

@@ -40,6 +40,7 @@ const scenario: Scenario = {
       `Password hash (scrypt ln=${PRODUCTION_SCRYPT.ln} r=${PRODUCTION_SCRYPT.r} p=${PRODUCTION_SCRYPT.p}, in workerd): ` +
         `${fmt(r.stats.latency.p50, 1)} ms per hash (median of ${r.stats.latency.count}; p90 ${fmt(r.stats.latency.p90, 1)} ms, sd ${fmt(r.stats.latency.stdev, 1)} ms) ` +
         `= ${fmt(r.ratios.p50, 0)}× the bare route's ${fmt(r.floorFigures?.p50, 3)} ms (one connection); target < 250 ms ${r.pass ? "met" : "NOT met"}. ` +
+        `workerd CPU time per hash: ${fmt(r.stats.cpuMsPerRequest, 1)} ms (what the latency would be on an idle core). ` +
         `Node's native scrypt of the same parameters in this run: ${fmt(node, 1)} ms (workerd ÷ Node = ${fmt(r.stats.latency.p50 / node, 2)}).`,
     ];
   },
