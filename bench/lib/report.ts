@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { contentionWarning, type MachineInfo } from "./machine";
-import { type FloorResult, fmt, type ScenarioError } from "./runner";
+import { fmt } from "./figures";
+import type { FloorResult, ScenarioError } from "./runner";
 import type { BenchOptions, RouteResult } from "./types";
 
 // The printed tables (plain text on stdout, the same as Markdown in results/latest.md) and the JSON record.

@@ -1,4 +1,4 @@
-import { fmt } from "../lib/runner";
+import { fmt } from "../lib/figures";
 import type { Scenario } from "../lib/types";
 import { PRODUCTION_SCRYPT } from "../lib/worker";
 
@@ -28,8 +28,10 @@ const scenario: Scenario = {
       samples: 30,
       warmupSamples: 3,
       floor: "bare",
-      // DESIGN.md: production parameters must cost under 250 ms per hash in workerd.
-      targets: { maxP50Ms: 250 },
+      // DESIGN.md: production parameters must cost under 250 ms per hash in workerd: as latency (the
+      // user-visible figure, inflated when other jobs share the cores) and as workerd CPU time per hash
+      // (what it costs on an idle core; steady on a shared machine).
+      targets: { maxP50Ms: 250, maxCpuMs: 250 },
     },
   ],
   summary(results, machine) {
@@ -39,8 +41,8 @@ const scenario: Scenario = {
     return [
       `Password hash (scrypt ln=${PRODUCTION_SCRYPT.ln} r=${PRODUCTION_SCRYPT.r} p=${PRODUCTION_SCRYPT.p}, in workerd): ` +
         `${fmt(r.stats.latency.p50, 1)} ms per hash (median of ${r.stats.latency.count}; p90 ${fmt(r.stats.latency.p90, 1)} ms, sd ${fmt(r.stats.latency.stdev, 1)} ms) ` +
-        `= ${fmt(r.ratios.p50, 0)}× the bare route's ${fmt(r.floorFigures?.p50, 3)} ms (one connection); target < 250 ms ${r.pass ? "met" : "NOT met"}. ` +
-        `workerd CPU time per hash: ${fmt(r.stats.cpuMsPerRequest, 1)} ms (what the latency would be on an idle core). ` +
+        `= ${fmt(r.ratios.p50, 0)}× the bare route's ${fmt(r.floorFigures?.p50, 3)} ms (one connection); target < 250 ms ${r.targets.find((t) => t.target === "maxP50Ms")?.pass ? "met" : "NOT met"}. ` +
+        `workerd CPU time per hash: ${fmt(r.stats.cpuMsPerRequest, 1)} ms (≈ the latency on an idle core; target < 250 ms ${r.targets.find((t) => t.target === "maxCpuMs")?.pass ? "met" : "NOT met"}). ` +
         `Node's native scrypt of the same parameters in this run: ${fmt(node, 1)} ms (workerd ÷ Node = ${fmt(r.stats.latency.p50 / node, 2)}).`,
     ];
   },
