@@ -12,7 +12,7 @@ import { renderReport, type Report, writeReport } from "./lib/report";
 import { Runner } from "./lib/runner";
 import { loadScenarios, planScenarios } from "./lib/scenarios";
 import type { BenchOptions, RouteResult } from "./lib/types";
-import { applyMigrations, buildWorker, ROOT, startWorker } from "./lib/worker";
+import { applyMigrations, buildWorker, ROOT, type StartedWorker, startWorker } from "./lib/worker";
 
 const USAGE = `Usage: npm run bench -- [options] [scenario …]
 
@@ -74,6 +74,9 @@ function version(name: string): string {
   return (req(`${name}/package.json`) as { version: string }).version;
 }
 
+/** Set by Ctrl-C / SIGTERM: the run ends with 130 whatever the main flow does meanwhile. */
+let interrupted = false;
+
 async function main(): Promise<number> {
   const { options, scenarios: requested, list } = parseArgs(process.argv.slice(2));
   const all = await loadScenarios(join(ROOT, "bench/scenarios"));
@@ -84,15 +87,29 @@ async function main(): Promise<number> {
   const plan = planScenarios(all, requested);
   const startedAt = new Date();
   const work = mkdtempSync(join(tmpdir(), "auth2-bench-"));
+  // Whatever ends the process (Miniflare's own SIGINT/SIGTERM hook exits synchronously after stopping
+  // workerd), the temporary storage goes with it.
+  process.on("exit", () => rmSync(work, { recursive: true, force: true }));
   let mf: Miniflare | undefined;
-  const cleanup = async () => {
-    try {
-      await mf?.dispose();
-    } finally {
-      rmSync(work, { recursive: true, force: true });
-    }
-  };
+  const stopBuild = new AbortController();
+  let building: Promise<string> | undefined;
+  let starting: Promise<StartedWorker> | undefined;
+  let cleaning: Promise<void> | undefined;
+  // Idempotent: the signal handler and the normal exit path may both ask for it.
+  const cleanup = () =>
+    (cleaning ??= (async () => {
+      try {
+        stopBuild.abort();
+        await building?.catch(() => undefined);
+        // A workerd being started when the signal came is disposed too, once it is up.
+        const started = await starting?.catch(() => undefined);
+        await (mf ?? started?.mf)?.dispose();
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
+    })());
   const onSignal = () => {
+    interrupted = true;
     console.error("\nInterrupted: stopping workerd and removing the temporary storage.");
     void cleanup().finally(() => process.exit(130));
   };
@@ -101,9 +118,12 @@ async function main(): Promise<number> {
 
   try {
     console.log("Building the Worker (wrangler deploy --dry-run)…");
-    const entry = buildWorker(join(work, "build"));
+    building = buildWorker(join(work, "build"), stopBuild.signal);
+    const entry = await building;
+    if (cleaning) return 130;
     console.log("Starting it on Miniflare…");
-    const worker = await startWorker(entry, join(work, "state"));
+    starting = startWorker(entry, join(work, "state"));
+    const worker = await starting;
     mf = worker.mf;
     console.log(`  ${worker.baseUrl}  (${worker.runtime.note})`);
     const machine = machineInfo({ workerdPath: worker.runtime.workerdPath, miniflare: version("miniflare"), wrangler: version("wrangler"), autocannon: version("autocannon") });
@@ -159,8 +179,9 @@ async function main(): Promise<number> {
 }
 
 main().then(
-  (code) => process.exit(code),
+  (code) => process.exit(interrupted ? 130 : code),
   (err: unknown) => {
+    if (interrupted) process.exit(130);
     console.error(err instanceof Error ? err.message : err);
     process.exit(2);
   },

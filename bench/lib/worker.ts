@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -23,15 +23,25 @@ export const BENCH_SECRETS: Record<string, string> = {
 };
 
 /** `wrangler deploy --dry-run --outdir <dir>`: the bundle wrangler would upload. Returns the entry module path. */
-export function buildWorker(outDir: string): string {
-  const result = spawnSync("wrangler", ["deploy", "--dry-run", "--outdir", outDir, "--config", join(ROOT, "wrangler.toml")], {
+export async function buildWorker(outDir: string, signal?: AbortSignal): Promise<string> {
+  // Asynchronous and abortable, so Ctrl-C during the build stops wrangler before the temp dir goes.
+  const child = spawn("wrangler", ["deploy", "--dry-run", "--outdir", outDir, "--config", join(ROOT, "wrangler.toml")], {
     cwd: ROOT,
-    encoding: "utf8",
+    ...(signal && { signal }),
     env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", FORCE_COLOR: "0" },
+    stdio: ["ignore", "pipe", "pipe"],
   });
-  if (result.status !== 0) {
-    process.stderr.write(`${result.stdout ?? ""}${result.stderr ?? ""}`);
-    throw new Error(`wrangler deploy --dry-run failed (exit ${result.status ?? "signal"})`);
+  let output = "";
+  child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+  let failure: Error | undefined;
+  child.on("error", (err) => (failure = err));
+  // "close" comes after the process is gone (also after an abort or a failed spawn): nothing writes after it.
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  if (failure) throw failure;
+  if (code !== 0) {
+    process.stderr.write(output);
+    throw new Error(`wrangler deploy --dry-run failed (exit ${code ?? "signal"})`);
   }
   const entry = join(outDir, "index.js");
   if (!existsSync(entry)) throw new Error(`wrangler produced no ${entry}`);
