@@ -6,6 +6,8 @@ import { requestContext } from "./middleware/request-context";
 import { benchRoutes } from "./routes/bench";
 import { validationHook } from "./routes/common";
 import { healthRoutes } from "./routes/health";
+import { onboardingRoutes } from "./routes/onboarding";
+import { passwordResetRoutes } from "./routes/password-reset";
 import { sessionRoutes } from "./routes/session";
 import { siteInfoRoutes } from "./routes/site-info";
 
@@ -23,6 +25,8 @@ export function createApp() {
   app.route("/", healthRoutes);
   app.route("/", siteInfoRoutes);
   app.route("/", sessionRoutes);
+  app.route("/", passwordResetRoutes);
+  app.route("/", onboardingRoutes);
   app.use("/__bench/*", async (c, next) => (c.env.BENCH_ROUTES === "1" ? next() : notFound(c)));
   app.route("/__bench", benchRoutes);
 
