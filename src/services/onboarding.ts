@@ -49,7 +49,7 @@ export interface SentOnboarding {
 /**
  * Mails a fresh onboarding code to a pending user (the admin issue's "send onboarding": admin create
  * with `send_onboarding`, admin resend). `siteKey` picks the branding and the onboarding_url the link
- * points to (null: default branding and the configured DEFAULT_ONBOARDING_URL). The previous code
+ * points to (null, or a site without one: DEFAULT_ONBOARDING_URL; no usable URL: code only). The previous code
  * dies. Throws 409 conflict when the user is not pending, 429 resend_too_soon (with retry_after)
  * within 60 s of the previous code, 403 unknown_site for an unregistered key in strict mode.
  */
@@ -69,7 +69,7 @@ async function issueOnboarding(env: Env, user: UserRow, site: ResolvedSite | nul
   if (user.status !== "pending") throw new AppError("conflict", { message: "Only a pending account can be onboarded." });
   const config = readConfig(env);
   const now = options.now ?? Date.now();
-  const linkBase = usableLinkBase(site ? site.onboarding_url : config.defaultOnboardingUrl, config);
+  const linkBase = usableLinkBase(site?.onboarding_url || config.defaultOnboardingUrl, config);
   const issued = await issueEmailedChallenge(env, {
     purpose: "onboarding",
     owner: user.id,
