@@ -6,8 +6,10 @@ import { requestContext } from "./middleware/request-context";
 import { benchRoutes } from "./routes/bench";
 import { validationHook } from "./routes/common";
 import { healthRoutes } from "./routes/health";
+import { legacyApiRoutes } from "./routes/legacy-api";
 import { onboardingRoutes } from "./routes/onboarding";
 import { passwordResetRoutes } from "./routes/password-reset";
+import { registerRoutes } from "./routes/register";
 import { sessionRoutes } from "./routes/session";
 import { siteInfoRoutes } from "./routes/site-info";
 
@@ -27,6 +29,9 @@ export function createApp() {
   app.route("/", sessionRoutes);
   app.route("/", passwordResetRoutes);
   app.route("/", onboardingRoutes);
+  app.route("/", registerRoutes);
+  // The consolidated legacy wrapper answers each action with the direct route's own handler.
+  app.route("/", legacyApiRoutes((request, c) => app.fetch(request, c.env, c.executionCtx)));
   app.use("/__bench/*", async (c, next) => (c.env.BENCH_ROUTES === "1" ? next() : notFound(c)));
   app.route("/__bench", benchRoutes);
 

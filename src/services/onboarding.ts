@@ -21,7 +21,8 @@ import {
   usableLinkBase,
   verifyProofAudited,
 } from "./emailed-challenges";
-import { ONBOARDING_REQUEST_PER_EMAIL, REQUEST_PER_IP, VERIFY_PER_IP, emailLimitKey, ipLimitKey, takeFlowLimit } from "./flow-limits";
+import { ONBOARDING_REQUEST_PER_EMAIL, REQUEST_PER_IP, VERIFY_PER_IP, emailLimitKey, takeFlowLimit } from "./flow-limits";
+import { ipLimiterKey } from "./rate-limits";
 import { type Identity, toIdentity } from "./identity";
 import { enqueueMail } from "./mail";
 import { refreshIdentity, revokeAllSessions } from "./sessions";
@@ -120,8 +121,8 @@ export async function requestOnboarding(ctx: FlowContext, rawEmail: string): Pro
   const { env, site, now } = ctx;
   const email = normaliseEmail(rawEmail);
   if (!email) throw new AppError("invalid_request", { fields: { email: "Not a valid email address" } });
-  await takeFlowLimit(env, ipLimitKey(ctx.meta.ip), REQUEST_PER_IP, now);
-  await takeFlowLimit(env, emailLimitKey(env, email), ONBOARDING_REQUEST_PER_EMAIL, now);
+  await takeFlowLimit(env, ipLimiterKey(ctx.meta.ip), REQUEST_PER_IP);
+  await takeFlowLimit(env, emailLimitKey(env, email), ONBOARDING_REQUEST_PER_EMAIL);
   const db = createDb(env.DB);
   const user = await findUserByEmail(db, email);
   try {
@@ -160,7 +161,7 @@ export async function requestOnboarding(ctx: FlowContext, rawEmail: string): Pro
 
 /** Validates a code (or the link's token) without using it up (wrong codes count). */
 export async function checkOnboarding(ctx: FlowContext, proof: ChallengeProof): Promise<{ email: string; expires_at: string }> {
-  await takeFlowLimit(ctx.env, ipLimitKey(ctx.meta.ip), VERIFY_PER_IP, ctx.now);
+  await takeFlowLimit(ctx.env, ipLimiterKey(ctx.meta.ip), VERIFY_PER_IP);
   const resolved = await resolveProof(ctx.env, "onboarding", proof, { siteKey: null, now: ctx.now });
   await verifyProofAudited(ctx, resolved, "onboarding.check", false);
   return { email: maskEmail(resolved.record.email), expires_at: new Date(resolved.expiresAt).toISOString() };
@@ -172,7 +173,7 @@ export async function checkOnboarding(ctx: FlowContext, proof: ChallengeProof): 
  */
 export async function completeOnboarding(ctx: FlowContext, proof: ChallengeProof, password: string): Promise<Identity> {
   const { env, site, now } = ctx;
-  await takeFlowLimit(env, ipLimitKey(ctx.meta.ip), VERIFY_PER_IP, now);
+  await takeFlowLimit(env, ipLimiterKey(ctx.meta.ip), VERIFY_PER_IP);
   const resolved = await resolveProof(env, "onboarding", proof, { siteKey: null, now });
   // Rules before consuming: a rejected password must not burn the code.
   assertNewPassword(password, site.policy.password_min_length, "password");

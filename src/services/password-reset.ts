@@ -19,7 +19,8 @@ import {
   usableLinkBase,
   verifyProofAudited,
 } from "./emailed-challenges";
-import { REQUEST_PER_IP, RESET_REQUEST_PER_EMAIL, VERIFY_PER_IP, emailLimitKey, ipLimitKey, takeFlowLimit } from "./flow-limits";
+import { REQUEST_PER_IP, RESET_REQUEST_PER_EMAIL, VERIFY_PER_IP, emailLimitKey, takeFlowLimit } from "./flow-limits";
+import { ipLimiterKey } from "./rate-limits";
 import { toIdentity } from "./identity";
 import { enqueueMail } from "./mail";
 import { refreshIdentity, revokeAllSessions } from "./sessions";
@@ -43,8 +44,8 @@ export async function requestPasswordReset(ctx: FlowContext, rawEmail: string): 
   assertResetEnabled(site);
   const email = normaliseEmail(rawEmail);
   if (!email) throw new AppError("invalid_request", { fields: { email: "Not a valid email address" } });
-  await takeFlowLimit(env, ipLimitKey(ctx.meta.ip), REQUEST_PER_IP, now);
-  await takeFlowLimit(env, emailLimitKey(env, email), RESET_REQUEST_PER_EMAIL, now);
+  await takeFlowLimit(env, ipLimiterKey(ctx.meta.ip), REQUEST_PER_IP);
+  await takeFlowLimit(env, emailLimitKey(env, email), RESET_REQUEST_PER_EMAIL);
 
   const db = createDb(env.DB);
   const user = await findUserByEmail(db, email);
@@ -99,7 +100,7 @@ export async function requestPasswordReset(ctx: FlowContext, rawEmail: string): 
 /** Validates a token or email + code without using it up (wrong codes count). */
 export async function checkPasswordReset(ctx: FlowContext, proof: ChallengeProof): Promise<{ email: string; expires_at: string }> {
   assertResetEnabled(ctx.site);
-  await takeFlowLimit(ctx.env, ipLimitKey(ctx.meta.ip), VERIFY_PER_IP, ctx.now);
+  await takeFlowLimit(ctx.env, ipLimiterKey(ctx.meta.ip), VERIFY_PER_IP);
   const resolved = await resolveProof(ctx.env, "reset", proof, { siteKey: ctx.site.site_key, now: ctx.now });
   await verifyProofAudited(ctx, resolved, "password_reset.check", false);
   return { email: maskEmail(resolved.record.email), expires_at: new Date(resolved.expiresAt).toISOString() };
@@ -113,7 +114,7 @@ export async function checkPasswordReset(ctx: FlowContext, proof: ChallengeProof
 export async function completePasswordReset(ctx: FlowContext, proof: ChallengeProof, newPassword: string): Promise<void> {
   const { env, site, now } = ctx;
   assertResetEnabled(site);
-  await takeFlowLimit(env, ipLimitKey(ctx.meta.ip), VERIFY_PER_IP, now);
+  await takeFlowLimit(env, ipLimiterKey(ctx.meta.ip), VERIFY_PER_IP);
   const resolved = await resolveProof(env, "reset", proof, { siteKey: site.site_key, now });
   // Rules before consuming: a rejected password must not burn the user's link or code.
   assertNewPassword(newPassword, site.policy.password_min_length, "new_password");

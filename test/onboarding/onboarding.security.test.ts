@@ -104,12 +104,12 @@ describe("onboarding limits", () => {
     const c = client();
     for (let round = 0; round < 2; round++) {
       await c.post("/api/auth_onboarding_request", { site_key: "ob-lock", email: user.email });
-      const code = mail.last(user.email, "onboarding_code").data.code as string;
+      const code = mail.latest(user.email, "onboarding_code").data.code as string;
       for (let i = 0; i < 5; i++) await c.post("/api/auth_onboarding_check", { site_key: "ob-lock", email: user.email, code: wrongCode(code) });
       vi.setSystemTime(Date.now() + 61_000);
     }
     await c.post("/api/auth_onboarding_request", { site_key: "ob-lock", email: user.email });
-    const code = mail.last(user.email, "onboarding_code").data.code as string;
+    const code = mail.latest(user.email, "onboarding_code").data.code as string;
     const locked = await c.post("/api/auth_onboarding_complete", { site_key: "ob-lock", email: user.email, code, password: "some good password 1" });
     expect(locked.status).toBe(429);
     expect((await json(locked)).error.code).toBe("rate_limited");
@@ -122,7 +122,7 @@ describe("onboarding single use", () => {
     const user = await seedUser({ status: "pending", emailVerified: false });
     const c = client();
     await c.post("/api/auth_onboarding_request", { site_key: "ob-race", email: user.email });
-    const code = mail.last(user.email, "onboarding_code").data.code as string;
+    const code = mail.latest(user.email, "onboarding_code").data.code as string;
     const passwords = Array.from({ length: 4 }, (_, i) => `parallel onboarding pw ${i}`);
     const results = await Promise.all(passwords.map((password) => c.post("/api/auth_onboarding_complete", { site_key: "ob-race", email: user.email, code, password })));
     const statuses = results.map((r) => r.status);

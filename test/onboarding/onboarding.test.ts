@@ -33,7 +33,7 @@ describe("onboarding end to end", () => {
     expect(await json(res)).toEqual({ ok: true, status: "sent_if_exists" });
     expect(res.headers.get("Referrer-Policy")).toBe("no-referrer");
 
-    const sent = mail.last(user.email, "onboarding_code");
+    const sent = mail.latest(user.email, "onboarding_code");
     expect(sent.site_key).toBe("ob");
     expect(sent.data).toMatchObject({ code: expect.stringMatching(/^\d{6}$/), expires_minutes: 10, name: "New Starter" });
     expect(sent.data.link).toMatch(/^https:\/\/app\.test\/onboarding\?token=[A-Za-z0-9_-]{43}$/);
@@ -66,7 +66,7 @@ describe("onboarding end to end", () => {
     expect((await userStateStub(env, user.id).getIdentity())?.status).toBe("active");
 
     expect(mail.to(user.email, "welcome")).toHaveLength(1);
-    expect(mail.last(user.email, "welcome")).toMatchObject({ site_key: "ob", data: { name: "New Starter" } });
+    expect(mail.latest(user.email, "welcome")).toMatchObject({ site_key: "ob", data: { name: "New Starter" } });
     expect(await env.CHALLENGES.get(challengeKey(tokenOf(sent.data.link)))).toBeNull();
     expect((await challengeKeys()).filter((k) => k.startsWith("challenge-ref:onboarding:"))).toEqual([]);
     const audit = (await auditRows("onboarding.")).filter((r) => r.target_id === user.id);
@@ -89,7 +89,7 @@ describe("onboarding end to end", () => {
     const user = await pendingUser();
     const c = client();
     await c.form("/api/auth_onboarding_request.php", { site_key: "ob", email: user.email });
-    const token = tokenOf(mail.last(user.email, "onboarding_code").data.link);
+    const token = tokenOf(mail.latest(user.email, "onboarding_code").data.link);
     expect((await c.form("/api/auth_onboarding_check.php", { site_key: "ob", token })).status).toBe(200);
     const done = await c.form("/api/auth_onboarding_complete.php", { site_key: "ob", token, password: PASSWORD });
     expect(done.status).toBe(200);
@@ -101,7 +101,7 @@ describe("onboarding end to end", () => {
     await createSite("ob-site", { onboarding_url: "https://hr.corp.test/welcome" });
     const user = await pendingUser();
     await client().post("/api/auth_onboarding_request", { site_key: "ob-site", email: user.email });
-    expect(mail.last(user.email, "onboarding_code").data.link).toMatch(/^https:\/\/hr\.corp\.test\/welcome\?token=/);
+    expect(mail.latest(user.email, "onboarding_code").data.link).toMatch(/^https:\/\/hr\.corp\.test\/welcome\?token=/);
   });
 
   it("applies the password rules with the site's minimum; a rejected password leaves the account pending and the code alive", async () => {
@@ -109,7 +109,7 @@ describe("onboarding end to end", () => {
     const user = await pendingUser();
     const c = client();
     await c.post("/api/auth_onboarding_request", { site_key: "ob-strict", email: user.email });
-    const code = mail.last(user.email, "onboarding_code").data.code as string;
+    const code = mail.latest(user.email, "onboarding_code").data.code as string;
     const short = await c.post("/api/auth_onboarding_complete", { site_key: "ob-strict", email: user.email, code, password: "thirteen char" });
     expect(short.status).toBe(400);
     expect((await json(short)).error).toMatchObject({ code: "password_too_short", fields: { password: "At least 14 characters" } });
@@ -125,7 +125,7 @@ describe("onboarding end to end", () => {
     const user = await pendingUser();
     const c = client();
     await c.post("/api/auth_onboarding_request", { site_key: "ob", email: user.email });
-    const code = mail.last(user.email, "onboarding_code").data.code as string;
+    const code = mail.latest(user.email, "onboarding_code").data.code as string;
     for (let left = 4; left >= 1; left--) {
       const res = await c.post("/api/auth_onboarding_check", { site_key: "ob", email: user.email, code: wrongCode(code) });
       expect(res.status).toBe(401);
@@ -141,7 +141,7 @@ describe("onboarding end to end", () => {
     const user = await pendingUser();
     const c = client();
     await c.post("/api/auth_onboarding_request", { site_key: "ob", email: user.email });
-    const code = mail.last(user.email, "onboarding_code").data.code as string;
+    const code = mail.latest(user.email, "onboarding_code").data.code as string;
     const adminHash = await hashed("set by an admin 1");
     await env.DB.prepare("UPDATE users SET status = 'active', password_hash = ? WHERE id = ?").bind(adminHash, user.id).run();
     const res = await c.post("/api/auth_onboarding_complete", { site_key: "ob", email: user.email, code, password: PASSWORD });
@@ -167,7 +167,7 @@ describe("onboarding resend cooldown and expiry (moved clock)", () => {
     const user = await pendingUser();
     const c = client();
     await c.post("/api/auth_onboarding_request", { site_key: "ob", email: user.email });
-    const first = mail.last(user.email, "onboarding_code").data.code as string;
+    const first = mail.latest(user.email, "onboarding_code").data.code as string;
     vi.setSystemTime(Date.now() + 30_000);
     const quiet = await c.post("/api/auth_onboarding_request", { site_key: "ob", email: user.email });
     expect(quiet.status).toBe(202);
@@ -178,7 +178,7 @@ describe("onboarding resend cooldown and expiry (moved clock)", () => {
     vi.setSystemTime(Date.now() + 31_000);
     await c.post("/api/auth_onboarding_request", { site_key: "ob", email: user.email });
     expect(mail.to(user.email, "onboarding_code")).toHaveLength(2);
-    const second = mail.last(user.email, "onboarding_code").data.code as string;
+    const second = mail.latest(user.email, "onboarding_code").data.code as string;
     const old = await c.post("/api/auth_onboarding_check", { site_key: "ob", email: user.email, code: first });
     if (first !== second) expect(old.status).toBe(401);
     expect((await c.post("/api/auth_onboarding_check", { site_key: "ob", email: user.email, code: second })).status).toBe(200);
@@ -191,7 +191,7 @@ describe("onboarding resend cooldown and expiry (moved clock)", () => {
     const user = await pendingUser();
     const c = client();
     await c.post("/api/auth_onboarding_request", { site_key: "ob", email: user.email });
-    const sent = mail.last(user.email, "onboarding_code").data;
+    const sent = mail.latest(user.email, "onboarding_code").data;
     vi.setSystemTime(Date.now() + 9 * 60_000);
     expect((await c.post("/api/auth_onboarding_check", { site_key: "ob", email: user.email, code: sent.code })).status).toBe(200);
     vi.setSystemTime(Date.now() + 2 * 60_000);
@@ -209,7 +209,7 @@ describe("sendOnboardingCode (the admin issue's create/resend)", () => {
     const user = await pendingUser();
     const sent = await sendOnboardingCode(env, user, "hr", meta, { actor: { type: "admin", id: "adm_1" } });
     expect(Date.parse(sent.expires_at)).toBeGreaterThan(Date.now() + 9 * 60_000);
-    const queued = mail.last(user.email, "onboarding_code");
+    const queued = mail.latest(user.email, "onboarding_code");
     expect(queued.site_key).toBe("hr");
     expect(queued.data.link).toMatch(/^https:\/\/hr\.corp\.test\/setup\?token=/);
     const row = (await auditRows("onboarding.code_sent")).find((r) => r.target_id === user.id)!;
@@ -229,7 +229,7 @@ describe("sendOnboardingCode (the admin issue's create/resend)", () => {
   it("without a site uses the default onboarding URL and default branding; refuses accounts that are not pending", async () => {
     const user = await pendingUser();
     await sendOnboardingCode(env, user, null, null);
-    const queued = mail.last(user.email, "onboarding_code");
+    const queued = mail.latest(user.email, "onboarding_code");
     expect(queued.site_key).toBeNull();
     expect(queued.data.link).toMatch(/^https:\/\/app\.test\/onboarding\?token=/);
     expect((await auditRows("onboarding.code_sent")).find((r) => r.target_id === user.id)?.actor_type).toBe("system");

@@ -80,7 +80,7 @@ describe("no enumeration through reset requests", () => {
       }
       return out;
     };
-    const forActive = await transcript(active.email, () => mail.last(active.email, "password_reset").data.code);
+    const forActive = await transcript(active.email, () => mail.latest(active.email, "password_reset").data.code);
     const forUnknown = await transcript(unknown, () => null);
     expect(forActive).toEqual(forUnknown);
     expect(forActive.at(-1)).toEqual([429, "rate_limited", null, true]);
@@ -170,7 +170,7 @@ describe("reset links are built from configuration only", () => {
           }),
         );
         expect(res.status).toBe(202);
-        const link = mail.last(user.email, "password_reset").data.link as string;
+        const link = mail.latest(user.email, "password_reset").data.link as string;
         expect(link.startsWith(`${expected}?token=`)).toBe(true);
         expect(link).not.toContain("evil");
       }
@@ -181,7 +181,7 @@ describe("reset links are built from configuration only", () => {
     await createSite("badurl", { reset_url: "javascript:alert(1)" });
     const user = await activeUser();
     await client().post("/api/auth_password_reset_request", { site_key: "badurl", email: user.email });
-    const sent = mail.last(user.email, "password_reset");
+    const sent = mail.latest(user.email, "password_reset");
     expect(sent.data.link).toBeUndefined();
     expect(sent.data.code).toMatch(/^\d{6}$/);
   });
@@ -192,7 +192,7 @@ describe("single use under concurrency", () => {
     const user = await activeUser();
     const c = client();
     await c.post("/api/auth_password_reset_request", { site_key: "race", email: user.email });
-    const token = tokenOf(mail.last(user.email, "password_reset").data.link);
+    const token = tokenOf(mail.latest(user.email, "password_reset").data.link);
     const passwords = Array.from({ length: 5 }, (_, i) => `parallel password number ${i}`);
     const results = await Promise.all(passwords.map((p) => c.post("/api/auth_password_reset_complete", { site_key: "race", token, new_password: p })));
     const statuses = results.map((r) => r.status);
@@ -209,7 +209,7 @@ describe("single use under concurrency", () => {
     const user = await activeUser();
     const c = client();
     await c.post("/api/auth_password_reset_request", { site_key: "race-otp", email: user.email });
-    const code = mail.last(user.email, "password_reset").data.code as string;
+    const code = mail.latest(user.email, "password_reset").data.code as string;
     const [a, b] = await Promise.all(
       ["first parallel password", "second parallel password"].map((p) => c.post("/api/auth_password_reset_complete", { site_key: "race-otp", email: user.email, code, new_password: p })),
     );
@@ -237,7 +237,7 @@ describe("headers and secrets at rest", () => {
     const user = await activeUser();
     const c = client();
     await c.post("/api/auth_password_reset_request", { site_key: "atrest", email: user.email });
-    const { code, link } = mail.last(user.email, "password_reset").data;
+    const { code, link } = mail.latest(user.email, "password_reset").data;
     const token = tokenOf(link);
     const raw = (await env.CHALLENGES.get(challengeKey(token)))!;
     expect(raw).not.toContain(token);

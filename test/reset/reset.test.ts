@@ -32,7 +32,7 @@ describe("password reset, link mode (default policy of an unregistered site)", (
     expect(await json(res)).toEqual({ ok: true, status: "sent_if_exists" });
     expect(res.headers.get("Referrer-Policy")).toBe("no-referrer");
 
-    const sent = mail.last(user.email, "password_reset");
+    const sent = mail.latest(user.email, "password_reset");
     expect(sent.site_key).toBe("links");
     expect(sent.data.code).toBeUndefined();
     expect(sent.data.expires_minutes).toBe(30);
@@ -70,7 +70,7 @@ describe("password reset, link mode (default policy of an unregistered site)", (
     expect(row.status).toBe("active");
 
     expect(mail.to(user.email, "password_changed")).toHaveLength(1);
-    expect(mail.last(user.email, "password_changed")).toMatchObject({ site_key: "links", data: { name: "Jane Doe" } });
+    expect(mail.latest(user.email, "password_changed")).toMatchObject({ site_key: "links", data: { name: "Jane Doe" } });
 
     // Used once: check and complete now answer 410; the KV record is gone.
     for (const path of ["/api/auth_password_reset_check", "/api/auth_password_reset_complete"]) {
@@ -95,7 +95,7 @@ describe("password reset, link mode (default policy of an unregistered site)", (
     const user = await activeUser();
     const res = await client().post("/api/auth_password_reset_request", { site_key: "withurl", email: user.email });
     expect(res.status).toBe(202);
-    expect(mail.last(user.email, "password_reset").data.link).toMatch(/^https:\/\/portal\.corp\.test\/account\/reset\?lang=de&token=[A-Za-z0-9_-]{43}$/);
+    expect(mail.latest(user.email, "password_reset").data.link).toMatch(/^https:\/\/portal\.corp\.test\/account\/reset\?lang=de&token=[A-Za-z0-9_-]{43}$/);
   });
 
   it("accepts form posts and the .php path, site_key from X-Site-Key", async () => {
@@ -103,7 +103,7 @@ describe("password reset, link mode (default policy of an unregistered site)", (
     const c = client();
     const res = await c.form("/api/auth_password_reset_request.php", { email: user.email }, { "X-Site-Key": "formsite" });
     expect(res.status).toBe(202);
-    const token = tokenOf(mail.last(user.email, "password_reset").data.link);
+    const token = tokenOf(mail.latest(user.email, "password_reset").data.link);
     const done = await c.form("/api/auth_password_reset_complete.php", { site_key: "formsite", token, new_password: NEW_PASSWORD });
     expect(done.status).toBe(200);
     expect(await passwordMatches(user.id, NEW_PASSWORD)).toBe(true);
@@ -113,9 +113,9 @@ describe("password reset, link mode (default policy of an unregistered site)", (
     const user = await activeUser();
     const c = client();
     await c.post("/api/auth_password_reset_request", { site_key: "links", email: user.email });
-    const first = tokenOf(mail.last(user.email, "password_reset").data.link);
+    const first = tokenOf(mail.latest(user.email, "password_reset").data.link);
     await c.post("/api/auth_password_reset_request", { site_key: "links", email: user.email });
-    const second = tokenOf(mail.last(user.email, "password_reset").data.link);
+    const second = tokenOf(mail.latest(user.email, "password_reset").data.link);
     expect(second).not.toBe(first);
     const old = await c.post("/api/auth_password_reset_complete", { site_key: "links", token: first, new_password: NEW_PASSWORD });
     expect(old.status).toBe(410);
@@ -127,7 +127,7 @@ describe("password reset, link mode (default policy of an unregistered site)", (
     const user = await activeUser();
     const c = client();
     await c.post("/api/auth_password_reset_request", { site_key: "site-a", email: user.email });
-    const token = tokenOf(mail.last(user.email, "password_reset").data.link);
+    const token = tokenOf(mail.latest(user.email, "password_reset").data.link);
     const res = await c.post("/api/auth_password_reset_check", { site_key: "site-b", token });
     expect(res.status).toBe(410);
     expect((await c.post("/api/auth_password_reset_check", { site_key: "site-a", token })).status).toBe(200);
@@ -153,7 +153,7 @@ describe("password reset, otp and both modes", () => {
     const user = await activeUser();
     const c = client();
     await c.post("/api/auth_password_reset_request", { site_key: "otpsite", email: user.email });
-    const sent = mail.last(user.email, "password_reset");
+    const sent = mail.latest(user.email, "password_reset");
     expect(sent.data.link).toBeUndefined();
     expect(sent.data.code).toMatch(/^\d{6}$/);
     expect(sent.data.expires_minutes).toBe(10);
@@ -178,7 +178,7 @@ describe("password reset, otp and both modes", () => {
     const user = await activeUser();
     const c = client();
     await c.post("/api/auth_password_reset_request", { site_key: "otpcount", email: user.email });
-    const code = mail.last(user.email, "password_reset").data.code as string;
+    const code = mail.latest(user.email, "password_reset").data.code as string;
     const paths = ["/api/auth_password_reset_check", "/api/auth_password_reset_complete"];
     for (let left = 4; left >= 1; left--) {
       const res = await c.post(paths[left % 2]!, { site_key: "otpcount", email: user.email, code: wrongCode(code), new_password: NEW_PASSWORD });
@@ -200,7 +200,7 @@ describe("password reset, otp and both modes", () => {
     const user = await activeUser();
     const c = client();
     await c.post("/api/auth_password_reset_request", { site_key: "bothsite", email: user.email });
-    const sent = mail.last(user.email, "password_reset");
+    const sent = mail.latest(user.email, "password_reset");
     expect(sent.data.code).toMatch(/^\d{6}$/);
     expect(sent.data.link).toMatch(/^https:\/\/app\.test\/reset-password\?token=/);
     expect(sent.data.expires_minutes).toBe(10);
@@ -241,7 +241,7 @@ describe("password reset complete", () => {
     const user = await activeUser();
     const c = client();
     await c.post("/api/auth_password_reset_request", { site_key: "strict12", email: user.email });
-    const token = tokenOf(mail.last(user.email, "password_reset").data.link);
+    const token = tokenOf(mail.latest(user.email, "password_reset").data.link);
     const short = await c.post("/api/auth_password_reset_complete", { site_key: "strict12", token, new_password: "elevenchars" });
     expect(short.status).toBe(400);
     expect((await json(short)).error).toMatchObject({ code: "password_too_short", fields: { new_password: "At least 12 characters" } });
@@ -263,7 +263,7 @@ describe("password reset complete", () => {
     await c.post("/api/auth_password_reset_request", { site_key: "links", email: user.email });
     // Requesting changes nothing: sessions and password stay.
     expect((await call("/api/auth_me", { headers: bearer(b.token) })).status).toBe(200);
-    const token = tokenOf(mail.last(user.email, "password_reset").data.link);
+    const token = tokenOf(mail.latest(user.email, "password_reset").data.link);
     const done = await c.post("/api/auth_password_reset_complete", { site_key: "links", token, new_password: NEW_PASSWORD });
     expect(done.status).toBe(200);
     const body = await json(done);
@@ -284,7 +284,7 @@ describe("password reset complete", () => {
     const user = await activeUser({ totpSecretEnc: "enc:v1:secret", totpEnabledAt: 1_700_000_000_000, recoveryCodes: '["h1","h2"]' });
     const c = client();
     await c.post("/api/auth_password_reset_request", { site_key: "links", email: user.email });
-    const token = tokenOf(mail.last(user.email, "password_reset").data.link);
+    const token = tokenOf(mail.latest(user.email, "password_reset").data.link);
     expect((await c.post("/api/auth_password_reset_complete", { site_key: "links", token, new_password: NEW_PASSWORD })).status).toBe(200);
     const row = (await findUserById(db(), user.id))!;
     expect(row.totpSecretEnc).toBe("enc:v1:secret");
@@ -296,7 +296,7 @@ describe("password reset complete", () => {
     const user = await activeUser();
     const c = client();
     await c.post("/api/auth_password_reset_request", { site_key: "links", email: user.email });
-    const token = tokenOf(mail.last(user.email, "password_reset").data.link);
+    const token = tokenOf(mail.latest(user.email, "password_reset").data.link);
     await env.DB.prepare("UPDATE users SET status = 'disabled' WHERE id = ?").bind(user.id).run();
     const res = await c.post("/api/auth_password_reset_complete", { site_key: "links", token, new_password: NEW_PASSWORD });
     expect(res.status).toBe(410);
@@ -319,9 +319,9 @@ describe("password reset expiry (moved clock)", () => {
     await c.post("/api/auth_password_reset_request", { site_key: "links", email: u1.email });
     await c.post("/api/auth_password_reset_request", { site_key: "exp-otp", email: u2.email });
     await c.post("/api/auth_password_reset_request", { site_key: "exp-both", email: u3.email });
-    const link1 = tokenOf(mail.last(u1.email, "password_reset").data.link);
-    const code2 = mail.last(u2.email, "password_reset").data.code as string;
-    const both = mail.last(u3.email, "password_reset").data;
+    const link1 = tokenOf(mail.latest(u1.email, "password_reset").data.link);
+    const code2 = mail.latest(u2.email, "password_reset").data.code as string;
+    const both = mail.latest(u3.email, "password_reset").data;
 
     vi.setSystemTime(Date.now() + 9 * 60_000);
     expect((await c.post("/api/auth_password_reset_check", { site_key: "exp-otp", email: u2.email, code: code2 })).status).toBe(200);
