@@ -15,6 +15,9 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** D1 statements of the flow itself; the mail consumer may run meanwhile and touch other tables. */
+const accountSql = (call: unknown[]) => /\b(users|audit_log)\b/.test(String(call[0]));
+
 async function snapshot(res: Response) {
   const headers = [...res.headers.entries()].filter(([k]) => k !== "x-request-id").sort();
   return { status: res.status, body: await res.text(), headers };
@@ -41,7 +44,7 @@ describe("no enumeration through onboarding", () => {
       for (const email of emails) {
         for (const spy of [kvPuts, objects, d1]) spy.mockClear();
         seen.push(await snapshot(await client().post("/api/auth_onboarding_request", { site_key: "ob-enum", email })));
-        work.push([kvPuts.mock.calls.length, objects.mock.calls.length, d1.mock.calls.length]);
+        work.push([kvPuts.mock.calls.length, objects.mock.calls.length, d1.mock.calls.filter(accountSql).length]);
       }
       expect(seen[0]).toMatchObject({ status: 202, body: '{"ok":true,"status":"sent_if_exists"}' });
       for (const s of seen.slice(1)) expect(s).toEqual(seen[0]);

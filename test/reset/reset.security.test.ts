@@ -19,6 +19,9 @@ const OLD = "the old password 1";
 const activeUser = async () => seedUser({ passwordHash: await hashed(OLD) });
 
 /** Status, body bytes and headers (the request id aside) of an answer. */
+/** D1 statements of the flow itself; the mail consumer may run meanwhile and touch other tables. */
+const accountSql = (call: unknown[]) => /\b(users|audit_log)\b/.test(String(call[0]));
+
 async function snapshot(res: Response) {
   const headers = [...res.headers.entries()].filter(([k]) => k !== "x-request-id").sort();
   return { status: res.status, body: await res.text(), headers };
@@ -43,7 +46,7 @@ describe("no enumeration through reset requests", () => {
         for (const spy of [kvPuts, objects, limiters, d1]) spy.mockClear();
         const res = await client().post("/api/auth_password_reset_request", { site_key: site, email });
         seen.push(await snapshot(res));
-        work.push([kvPuts.mock.calls.length, objects.mock.calls.length, limiters.mock.calls.length, d1.mock.calls.length]);
+        work.push([kvPuts.mock.calls.length, objects.mock.calls.length, limiters.mock.calls.length, d1.mock.calls.filter(accountSql).length]);
       }
       expect(seen[0]!.status).toBe(202);
       expect(seen[0]!.body).toBe('{"ok":true,"status":"sent_if_exists"}');
