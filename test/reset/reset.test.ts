@@ -337,3 +337,30 @@ describe("password reset expiry (moved clock)", () => {
     expect(await passwordMatches(u1.id, "the old password 1")).toBe(true);
   });
 });
+
+describe("reset through the legacy wrapper and in the OpenAPI document", () => {
+  it("auth_api.php action=password_reset_request / _complete answer as the direct routes", async () => {
+    const user = await activeUser();
+    const c = client();
+    const res = await c.post("/api/auth_api.php", { action: "password_reset_request", site_key: "legacy", email: user.email });
+    expect(res.status).toBe(202);
+    expect(await json(res)).toEqual({ ok: true, status: "sent_if_exists" });
+    expect(res.headers.get("Referrer-Policy")).toBe("no-referrer");
+    const token = tokenOf(mail.latest(user.email, "password_reset").data.link);
+    const done = await c.post("/api/auth_api.php", { action: "password_reset_complete", site_key: "legacy", token, new_password: NEW_PASSWORD });
+    expect(done.status).toBe(200);
+    expect(await passwordMatches(user.id, NEW_PASSWORD)).toBe(true);
+  });
+
+  it("documents the six routes under the App tag", async () => {
+    const doc = await json(await call("/api/openapi.json"));
+    for (const p of ["password_reset_request", "password_reset_check", "password_reset_complete", "onboarding_request", "onboarding_check", "onboarding_complete"]) {
+      const op = doc.paths[`/api/auth_${p}`]?.post;
+      expect(op, p).toBeDefined();
+      expect(op.tags).toEqual(["App"]);
+      expect(op.summary.length).toBeGreaterThan(10);
+      expect(op.description.length).toBeGreaterThan(50);
+    }
+    expect(Object.keys(doc.paths["/api/auth_password_reset_request"].post.responses)).toContain("202");
+  });
+});
