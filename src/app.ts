@@ -3,13 +3,18 @@ import type { AppEnv } from "./lib/types";
 import { parseBody } from "./middleware/body";
 import { notFound, onError } from "./middleware/errors";
 import { requestContext } from "./middleware/request-context";
+import { apiKeyRoutes } from "./routes/api-keys";
+import { AVATAR_UPLOAD_PATH, avatarRoutes } from "./routes/avatar";
 import { benchRoutes } from "./routes/bench";
+import { devOutboxRoutes } from "./routes/dev-outbox";
 import { validationHook } from "./routes/common";
 import { healthRoutes } from "./routes/health";
 import { legacyApiRoutes } from "./routes/legacy-api";
 import { onboardingRoutes } from "./routes/onboarding";
 import { passwordResetRoutes } from "./routes/password-reset";
 import { registerRoutes } from "./routes/register";
+import { profileRoutes } from "./routes/profile";
+import { serviceRoutes } from "./routes/service";
 import { sessionRoutes } from "./routes/session";
 import { siteInfoRoutes } from "./routes/site-info";
 
@@ -22,16 +27,24 @@ export function createApp() {
   app.use("*", requestContext);
   // Admin routes take JSON only; app, service and legacy routes also take form posts (older PHP clients).
   app.use("/api/admin/*", parseBody({ allowForm: false }));
-  app.use("/api/*", async (c, next) => (c.req.path.startsWith("/api/admin/") ? next() : parseBody({ allowForm: true })(c, next)));
+  // The avatar upload reads its own body (1.5 MiB cap, multipart).
+  app.use("/api/*", async (c, next) =>
+    c.req.path.startsWith("/api/admin/") || c.req.path === AVATAR_UPLOAD_PATH ? next() : parseBody({ allowForm: true })(c, next),
+  );
 
   app.route("/", healthRoutes);
   app.route("/", siteInfoRoutes);
+  app.route("/", serviceRoutes);
+  app.route("/", profileRoutes);
+  app.route("/", avatarRoutes);
+  app.route("/", apiKeyRoutes);
   app.route("/", sessionRoutes);
   app.route("/", passwordResetRoutes);
   app.route("/", onboardingRoutes);
   app.route("/", registerRoutes);
   // The consolidated legacy wrapper answers each action with the direct route's own handler.
   app.route("/", legacyApiRoutes((request, c) => app.fetch(request, c.env, c.executionCtx)));
+  app.route("/", devOutboxRoutes);
   app.use("/__bench/*", async (c, next) => (c.env.BENCH_ROUTES === "1" ? next() : notFound(c)));
   app.route("/__bench", benchRoutes);
 

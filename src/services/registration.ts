@@ -65,7 +65,7 @@ async function notifyExisting(ctx: RegistrationContext, email: string, now: numb
 async function sendCode(ctx: RegistrationContext, email: string, userId: string | null, data: Record<string, unknown>, now: number): Promise<void> {
   const { code, record } = await issueChallenge(ctx.env, { purpose: "register", owner: `ghost:${emailDigest(ctx.env, email)}`, userId, siteKey: ctx.site.site_key, email, ttlSeconds: CODE_TTL_SECONDS, withCode: true, enforceCooldown: true, data, now });
   await putChallengeRef(ctx.env, "register", emailDigest(ctx.env, email), record.id, CODE_TTL_SECONDS);
-  await enqueueMail(ctx.env, { template: "registration_code", to: email, site_key: ctx.site.site_key, data: { code, expires_minutes: CODE_TTL_SECONDS / 60 } });
+  await enqueueMail(ctx.env, { template: "registration_code", to: email, site_key: ctx.site.site_key, data: { code: code!, expires_minutes: CODE_TTL_SECONDS / 60 } });
 }
 
 function validate(ctx: RegistrationContext, input: RegistrationInput): void {
