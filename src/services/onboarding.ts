@@ -38,6 +38,8 @@ export interface SendOnboardingOptions {
   actor?: AuditEvent["actor"];
   /** Defaults to Date.now(). */
   now?: number;
+  /** false: skip the 60 s resend cooldown (a brand-new account). Default true. */
+  enforceCooldown?: boolean;
   /** Hand the mail send to this instead of awaiting it (the app route sends after answering). */
   defer?: (work: Promise<unknown>) => void;
 }
@@ -47,22 +49,44 @@ export interface SentOnboarding {
   expires_at: string;
 }
 
+/** The one-object call shape (`sendOnboardingCode(env, user, { siteKey, enforceCooldown, request, now })`). */
+export interface OnboardingSendMeta {
+  siteKey: string | null;
+  enforceCooldown: boolean;
+  request: RequestMeta | null;
+  now: number;
+}
+
 /**
  * Mails a fresh onboarding code to a pending user (the admin issue's "send onboarding": admin create
  * with `send_onboarding`, admin resend). `siteKey` picks the branding and the onboarding_url the link
- * points to (null, or a site without one: DEFAULT_ONBOARDING_URL; no usable URL: code only). The previous code
- * dies. Throws 409 conflict when the user is not pending, 429 resend_too_soon (with retry_after)
- * within 60 s of the previous code, 403 unknown_site for an unregistered key in strict mode.
+ * points to (null, or a site without one: DEFAULT_ONBOARDING_URL; no usable URL: code only). The
+ * previous code dies; the code works with auth_onboarding_check/complete (email + code, or the link's
+ * token). Throws 409 conflict when the user is not pending, 429 resend_too_soon (with retry_after)
+ * within 60 s of the previous code (unless `enforceCooldown: false`), 403 unknown_site for an
+ * unregistered key in strict mode. Also accepts the one-object form `(env, user, OnboardingSendMeta)`.
  */
 export async function sendOnboardingCode(
   env: Env,
   user: UserRow,
   siteKey: string | null,
   meta: RequestMeta | null,
+  options?: SendOnboardingOptions,
+): Promise<SentOnboarding>;
+export async function sendOnboardingCode(env: Env, user: UserRow, meta: OnboardingSendMeta): Promise<SentOnboarding>;
+export async function sendOnboardingCode(
+  env: Env,
+  user: UserRow,
+  siteOrMeta: string | null | OnboardingSendMeta,
+  meta: RequestMeta | null = null,
   options: SendOnboardingOptions = {},
 ): Promise<SentOnboarding> {
+  if (siteOrMeta !== null && typeof siteOrMeta === "object") {
+    const m = siteOrMeta;
+    return sendOnboardingCode(env, user, m.siteKey, m.request, { now: m.now, enforceCooldown: m.enforceCooldown });
+  }
   const config = readConfig(env);
-  const site = siteKey === null ? null : await resolveSite(createDb(env.DB), config, siteKey);
+  const site = siteOrMeta === null ? null : await resolveSite(createDb(env.DB), config, siteOrMeta);
   return issueOnboarding(env, user, site, meta, options);
 }
 
@@ -80,7 +104,7 @@ async function issueOnboarding(env: Env, user: UserRow, site: ResolvedSite | nul
     link: linkBase !== null,
     withCode: true,
     ttlSeconds: CODE_TTL_SECONDS,
-    enforceCooldown: true,
+    enforceCooldown: options.enforceCooldown ?? true,
     now,
   });
   await recordAudit(

@@ -238,4 +238,18 @@ describe("sendOnboardingCode (the admin issue's create/resend)", () => {
     const err = await sendOnboardingCode(env, active, null, meta).then(() => null, (e: unknown) => e);
     expect((err as AppError).code).toBe("conflict");
   });
+
+  it("takes the one-object form; enforceCooldown: false sends again at once and the newest code is the one that works", async () => {
+    const user = await pendingUser();
+    await sendOnboardingCode(env, user, { siteKey: "ob", enforceCooldown: false, request: meta, now: Date.now() });
+    const first = mail.latest(user.email, "onboarding_code").data.code as string;
+    await sendOnboardingCode(env, user, { siteKey: "ob", enforceCooldown: false, request: meta, now: Date.now() });
+    expect(mail.to(user.email, "onboarding_code")).toHaveLength(2);
+    const second = mail.latest(user.email, "onboarding_code").data.code as string;
+    const err = await sendOnboardingCode(env, user, { siteKey: "ob", enforceCooldown: true, request: meta, now: Date.now() }).then(() => null, (e: unknown) => e);
+    expect((err as AppError).code).toBe("resend_too_soon");
+    const c = client();
+    if (first !== second) expect((await c.post("/api/auth_onboarding_check", { site_key: "ob", email: user.email, code: first })).status).toBe(401);
+    expect((await c.post("/api/auth_onboarding_complete", { site_key: "ob", email: user.email, code: second, password: PASSWORD })).status).toBe(200);
+  });
 });
