@@ -34,7 +34,10 @@ import { resolveSite } from "./sites";
 // log in with a password because it has none; an active one can never be onboarded again.
 
 export interface SendOnboardingOptions {
-  /** Who caused the mail, for the audit row (admin create/resend: the admin). Default: system. */
+  /**
+   * Writes an `onboarding.code_sent` audit row with this actor. Omit it when the caller audits its
+   * own action (admin user_create / user_onboarding_resend), so one action stays one row.
+   */
   actor?: AuditEvent["actor"];
   /** Defaults to Date.now(). */
   now?: number;
@@ -107,17 +110,19 @@ async function issueOnboarding(env: Env, user: UserRow, site: ResolvedSite | nul
     enforceCooldown: options.enforceCooldown ?? true,
     now,
   });
-  await recordAudit(
-    createDb(env.DB),
-    {
-      actor: options.actor ?? { type: "system" },
-      action: "onboarding.code_sent",
-      target: { type: "user", id: user.id },
-      siteKey: site?.site_key ?? null,
-      details: { email: maskEmail(user.email), link: linkBase !== null },
-    },
-    meta,
-  );
+  if (options.actor) {
+    await recordAudit(
+      createDb(env.DB),
+      {
+        actor: options.actor,
+        action: "onboarding.code_sent",
+        target: { type: "user", id: user.id },
+        siteKey: site?.site_key ?? null,
+        details: { email: maskEmail(user.email), link: linkBase !== null },
+      },
+      meta,
+    );
+  }
   const name = mailName(user);
   const send = enqueueMail(env, {
     template: "onboarding_code",
