@@ -9,6 +9,11 @@ import { benchRoutes } from "./routes/bench";
 import { devOutboxRoutes } from "./routes/dev-outbox";
 import { validationHook } from "./routes/common";
 import { healthRoutes } from "./routes/health";
+import { adminAuditRoutes } from "./routes/admin-audit";
+import { adminAuthRoutes } from "./routes/admin-auth";
+import { adminServiceKeyRoutes } from "./routes/admin-service-keys";
+import { adminSiteRoutes } from "./routes/admin-sites";
+import { adminUserRoutes } from "./routes/admin-users";
 import { legacyApiRoutes } from "./routes/legacy-api";
 import { onboardingRoutes } from "./routes/onboarding";
 import { passwordResetRoutes } from "./routes/password-reset";
@@ -16,6 +21,7 @@ import { registerRoutes } from "./routes/register";
 import { profileRoutes } from "./routes/profile";
 import { serviceRoutes } from "./routes/service";
 import { sessionRoutes } from "./routes/session";
+import { createPortalRoutes } from "./routes/portal";
 import { siteInfoRoutes } from "./routes/site-info";
 
 /** Builds the app: middleware, then every route group in one list. */
@@ -41,10 +47,16 @@ export function createApp() {
   app.route("/", sessionRoutes);
   app.route("/", passwordResetRoutes);
   app.route("/", onboardingRoutes);
+  app.route("/", adminAuthRoutes);
+  app.route("/", adminUserRoutes);
+  app.route("/", adminSiteRoutes);
+  app.route("/", adminAuditRoutes);
+  app.route("/", adminServiceKeyRoutes);
   app.route("/", registerRoutes);
   // The consolidated legacy wrapper answers each action with the direct route's own handler.
   app.route("/", legacyApiRoutes((request, c) => app.fetch(request, c.env, c.executionCtx)));
   app.route("/", devOutboxRoutes);
+  app.route("/", createPortalRoutes(app));
   app.use("/__bench/*", async (c, next) => (c.env.BENCH_ROUTES === "1" ? next() : notFound(c)));
   app.route("/__bench", benchRoutes);
 
