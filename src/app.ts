@@ -1,13 +1,16 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "./lib/types";
 import { parseBody } from "./middleware/body";
+import { appCors } from "./middleware/cors";
 import { notFound, onError } from "./middleware/errors";
 import { requestContext } from "./middleware/request-context";
 import { benchRoutes } from "./routes/bench";
 import { validationHook } from "./routes/common";
 import { healthRoutes } from "./routes/health";
+import { loginRoutes } from "./routes/login";
 import { sessionRoutes } from "./routes/session";
 import { siteInfoRoutes } from "./routes/site-info";
+import { totpRoutes } from "./routes/totp";
 
 /** Builds the app: middleware, then every route group in one list. */
 export function createApp() {
@@ -16,6 +19,8 @@ export function createApp() {
   app.notFound(notFound);
 
   app.use("*", requestContext);
+  // Per-site CORS for the app and staff routes (before body parsing, so 413/415 answers carry it too).
+  app.use("/api/auth_*", appCors);
   // Admin routes take JSON only; app, service and legacy routes also take form posts (older PHP clients).
   app.use("/api/admin/*", parseBody({ allowForm: false }));
   app.use("/api/*", async (c, next) => (c.req.path.startsWith("/api/admin/") ? next() : parseBody({ allowForm: true })(c, next)));
@@ -23,6 +28,8 @@ export function createApp() {
   app.route("/", healthRoutes);
   app.route("/", siteInfoRoutes);
   app.route("/", sessionRoutes);
+  app.route("/", loginRoutes);
+  app.route("/", totpRoutes);
   app.use("/__bench/*", async (c, next) => (c.env.BENCH_ROUTES === "1" ? next() : notFound(c)));
   app.route("/__bench", benchRoutes);
 
