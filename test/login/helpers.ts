@@ -12,8 +12,10 @@ import { seedUser } from "../sessions/fixtures";
 
 export const PASSWORD = "correct horse battery staple";
 
-/** Captures every message the Worker puts on MAIL_QUEUE (the real queue still receives them). */
-export function captureMail() {
+type MailCapture = ReturnType<typeof newCapture>;
+let current: MailCapture | null = null;
+
+function newCapture() {
   const sent: MailMessage[] = [];
   const original = env.MAIL_QUEUE.send.bind(env.MAIL_QUEUE);
   vi.spyOn(env.MAIL_QUEUE, "send").mockImplementation(async (body: unknown, options?: QueueSendOptions) => {
@@ -31,6 +33,15 @@ export function captureMail() {
       return sent.filter((m) => m.to === to);
     },
   };
+}
+
+/**
+ * Captures every message the Worker puts on MAIL_QUEUE (the real queue still receives them). Calls
+ * within one test share one capture; `vi.restoreAllMocks()` in afterEach ends it.
+ */
+export function captureMail(): MailCapture {
+  if (!current || !vi.isMockFunction(env.MAIL_QUEUE.send)) current = newCapture();
+  return current;
 }
 
 export async function passwordHash(password = PASSWORD): Promise<string> {
