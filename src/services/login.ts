@@ -87,7 +87,7 @@ async function signInWithPassword(env: Env, db: Db, input: SignInInput & { passw
       meta,
       now,
       patch,
-      audit: { actor: { type: "user", id: user.id }, action: "login.success", target: { type: "user", id: user.id }, siteKey: site.site_key, details: { factors: ["password"], rehashed: patch.passwordHash !== undefined } },
+      audit: { actor: { type: "user", id: user.id }, action: "login.success", target: { type: "user", id: user.id }, siteKey: site.site_key, details: { factors: ["password"], upgraded: patch.passwordHash !== undefined } },
     });
     return { status: "authenticated", started };
   }

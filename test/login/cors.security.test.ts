@@ -58,7 +58,7 @@ describe("CORS per site", () => {
 
   it("refuses browser logins from a foreign origin, a null origin or a cross-site fetch without Origin", async () => {
     const user = await seedPasswordUser();
-    for (const headers of [{ Origin: EVIL }, { Origin: "null" }, { "Sec-Fetch-Site": "cross-site" }]) {
+    for (const headers of [{ Origin: EVIL }, { Origin: "null" }, { "Sec-Fetch-Site": "cross-site" }] as Record<string, string>[]) {
       const res = await login({ site_key: "corp", email: user.email, password: PASSWORD }, headers);
       expect(res.status).toBe(403);
       expect(res.headers.get("Set-Cookie")).toBeNull();

@@ -14,7 +14,7 @@ const emailKey = (email: string) => `login-email:${emailDigest(env, email)}`;
 let ipN = 0;
 const ip = () => ({ "CF-Connecting-IP": `192.0.2.${++ipN}` });
 
-async function attempt(email: string, password: string, headers = ip(), path = "/api/auth_login") {
+async function attempt(email: string, password: string, headers: Record<string, string> = ip(), path = "/api/auth_login") {
   const res = await call(path, { json: { site_key: "demo", email, password }, headers });
   return { status: res.status, retryAfter: res.headers.get("Retry-After"), body: await json(res) };
 }
