@@ -21,6 +21,12 @@ export default defineConfig(async () => ({
           SERVICE_BOOTSTRAP_KEY: "a2s_test_bootstrap_key_000000000000000000",
           TEST_MIGRATIONS: await readD1Migrations("./migrations"),
         },
+        // Same queues as wrangler.toml, but a batch is handed to the consumer at once instead of after
+        // max_batch_timeout (1 s), so tests that read mailed codes (test/helpers.ts waitForMail) do not wait.
+        queueConsumers: {
+          "auth2-mail": { maxBatchSize: 10, maxBatchTimeout: 0, maxRetries: 5, deadLetterQueue: "auth2-mail-dlq" },
+          "auth2-mail-dlq": { maxBatchSize: 10, maxBatchTimeout: 0, maxRetries: 3 },
+        },
       },
     }),
   ],

@@ -5,9 +5,12 @@ import { appCors } from "./middleware/cors";
 import { notFound, onError } from "./middleware/errors";
 import { requestContext } from "./middleware/request-context";
 import { benchRoutes } from "./routes/bench";
+import { devOutboxRoutes } from "./routes/dev-outbox";
 import { validationHook } from "./routes/common";
 import { healthRoutes } from "./routes/health";
 import { loginRoutes } from "./routes/login";
+import { legacyApiRoutes } from "./routes/legacy-api";
+import { registerRoutes } from "./routes/register";
 import { sessionRoutes } from "./routes/session";
 import { siteInfoRoutes } from "./routes/site-info";
 import { totpRoutes } from "./routes/totp";
@@ -30,6 +33,10 @@ export function createApp() {
   app.route("/", sessionRoutes);
   app.route("/", loginRoutes);
   app.route("/", totpRoutes);
+  app.route("/", registerRoutes);
+  // The consolidated legacy wrapper answers each action with the direct route's own handler.
+  app.route("/", legacyApiRoutes((request, c) => app.fetch(request, c.env, c.executionCtx)));
+  app.route("/", devOutboxRoutes);
   app.use("/__bench/*", async (c, next) => (c.env.BENCH_ROUTES === "1" ? next() : notFound(c)));
   app.route("/__bench", benchRoutes);
 

@@ -29,6 +29,10 @@ export interface Env {
   MAIL_PROVIDER?: string;
   MAIL_FROM?: string;
   MAIL_FROM_NAME?: string;
+  /** Reply-To for mails of sites without a support_email in their branding. */
+  MAIL_REPLY_TO?: string;
+  /** Postmark message stream (default "outbound", the transactional stream). */
+  POSTMARK_MESSAGE_STREAM?: string;
   ADMIN_REQUIRE_TOTP?: string;
   AUDIT_RETENTION_DAYS?: string;
   /** Set only in the bench build: exposes the floor routes under /__bench. */

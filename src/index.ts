@@ -2,7 +2,7 @@ import { createApp } from "./app";
 import type { Env } from "./env";
 import { readConfig } from "./env";
 import { canonicalPath } from "./lib/paths";
-import { consumeMailBatch } from "./mail/consumer";
+import { consumeDeadMailBatch, consumeMailBatch } from "./mail/consumer";
 import { pruneAudit } from "./services/audit";
 import { createDb } from "./store/db";
 
@@ -22,7 +22,9 @@ export default {
     return app.fetch(request, env, ctx);
   },
   async queue(batch, env) {
-    await consumeMailBatch(batch, env);
+    // One Worker consumes both the mail queue and its dead-letter queue (auth2-mail-dlq).
+    if (batch.queue.endsWith("-dlq")) await consumeDeadMailBatch(batch, env);
+    else await consumeMailBatch(batch, env);
   },
   async scheduled(_controller, env) {
     await pruneAudit(createDb(env.DB), readConfig(env).auditRetentionDays);

@@ -57,3 +57,57 @@ export async function createSite(
     Date.now(),
   );
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Mail in tests. Code under test calls `enqueueMail` → the MAIL_QUEUE producer binding. The vitest
+// plugin runs the queue for real: Miniflare's queue broker hands the batch to this Worker's `queue`
+// handler (the same isolate and storage as the test) after `max_batch_timeout` (1 s in wrangler.toml),
+// and with MAIL_PROVIDER=log (the test config) the consumer writes the rendered mail to `dev_outbox`.
+// (vitest.config.ts sets max_batch_timeout 0 so the batch goes out at once). So a test reads mailed
+// codes by polling the outbox: `waitForMail(to, { template, since, except })` returns the newest
+// matching mail created at or after `since` (take `Date.now()` before the request) whose id is not in
+// `except` (pass the ids of mails already seen when waiting for a second one to the same address:
+// two mails can share a millisecond), or throws after `timeoutMs` (default 10 s).
+// `mailCode(mail)` / `mailLink(mail)` pull the code or the first http(s) link out of its text part.
+// To drive the consumer directly instead (failures, retries), see test/mail/queue-helpers.ts.
+// ---------------------------------------------------------------------------------------------------
+import { listOutboxMail, type OutboxItem } from "../src/store/dev-outbox";
+
+export type { OutboxItem } from "../src/store/dev-outbox";
+
+/** The outbox, newest first, optionally for one (normalised) recipient. */
+export function readOutbox(to?: string, limit = 100): Promise<OutboxItem[]> {
+  return listOutboxMail(db(), { to: to ?? null, limit });
+}
+
+/** Polls the outbox until a mail to `to` (optionally of `template`, created at/after `since`) arrives. */
+export async function waitForMail(
+  to: string,
+  options: { template?: string; since?: number; except?: string[]; timeoutMs?: number } = {},
+): Promise<OutboxItem> {
+  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  for (;;) {
+    const items = await readOutbox(to.trim().toLowerCase(), 20);
+    const hit = items.find(
+      (m) =>
+        (!options.template || m.template === options.template) &&
+        (options.since === undefined || m.created_at >= options.since) &&
+        !options.except?.includes(m.id),
+    );
+    if (hit) return hit;
+    if (Date.now() > deadline) throw new Error(`no ${options.template ?? ""} mail to ${to} arrived in the outbox`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The one-time code in a mail (the first 4-10 digit group standing on its own line). */
+export function mailCode(mail: OutboxItem): string {
+  const match = /^(\d{4,10})$/m.exec(mail.text);
+  if (!match) throw new Error(`no code in ${mail.template} mail`);
+  return match[1]!;
+}
+
+/** The first http(s) link in a mail's text part, or null. */
+export function mailLink(mail: OutboxItem): string | null {
+  return /https?:\/\/\S+/.exec(mail.text)?.[0] ?? null;
+}

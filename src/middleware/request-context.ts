@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { readConfig } from "../env";
 import { generateId } from "../crypto/random";
+import { internalRequestId } from "../lib/internal-requests";
 import type { AppEnv } from "../lib/types";
 
 const REFERRER_FREE = /^\/api\/auth_(password_reset|onboarding)_/;
@@ -10,7 +11,7 @@ const REFERRER_FREE = /^\/api\/auth_(password_reset|onboarding)_/;
  * the security headers on every response.
  */
 export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const requestId = generateId(12);
+  const requestId = internalRequestId(c.req.raw) ?? generateId(12);
   c.set("requestId", requestId);
   c.set("config", readConfig(c.env));
   // Only Cloudflare's own header is trusted: X-Forwarded-For is set by the client and means nothing.

@@ -1,0 +1,146 @@
+import type { Config, Env } from "../env";
+import { hashPassword } from "../crypto/password-hash";
+import { checkPasswordRules } from "../crypto/password-policy";
+import { AppError } from "../lib/errors";
+import type { RequestMeta, ResolvedSite } from "../lib/types";
+import { getChallenge, getChallengeRef, putChallengeRef } from "../store/challenges";
+import type { Db } from "../store/db";
+import { type UserRow, findUserByEmail, findUserById, insertUser, updateUser } from "../store/users";
+import { recordAudit } from "./audit";
+import { CODE_TTL_SECONDS, issueChallenge, verifyChallenge } from "./challenges";
+import { toIdentity } from "./identity";
+import { enqueueMail } from "./mail";
+import { ipLimiterKey, takeLimit } from "./rate-limits";
+import { emailDigest } from "./secrets";
+import { refreshIdentity } from "./sessions";
+
+// Legacy self-registration (PHP clients). Only where the site's policy allows it; the same 202
+// answer whether or not the email exists (an existing owner gets a "someone tried to register"
+// mail instead of a code); codes and limits as everywhere else.
+
+export interface RegistrationInput {
+  email: string;
+  password: string;
+  name: string;
+}
+
+export interface RegistrationContext {
+  env: Env;
+  db: Db;
+  config: Config;
+  site: ResolvedSite;
+  meta: RequestMeta;
+}
+
+function assertAllowed(site: ResolvedSite): void {
+  if (!site.policy.allow_self_registration) throw new AppError("registration_disabled");
+}
+
+async function checkLimits(ctx: RegistrationContext, email: string): Promise<void> {
+  await takeLimit(ctx.env, ipLimiterKey(ctx.meta.ip), "register", 20, 3600);
+  await takeLimit(ctx.env, `register-email:${emailDigest(ctx.env, email)}`, "register", 3, 3600);
+}
+
+function hashOptions(ctx: RegistrationContext) {
+  return { scrypt: ctx.config.scrypt, pepper: ctx.env.PASSWORD_PEPPER };
+}
+
+async function audit(ctx: RegistrationContext, action: string, email: string, userId: string | null, outcome: "success" | "failure" = "success", extra: Record<string, unknown> = {}) {
+  await recordAudit(
+    ctx.db,
+    { actor: { type: userId ? "user" : "anonymous", id: userId }, action, target: { type: "user", id: userId }, siteKey: ctx.site.site_key, outcome, details: { source: "legacy_register", email_digest: emailDigest(ctx.env, email).slice(0, 16), ...extra } },
+    ctx.meta,
+  );
+}
+
+/** Tells an existing owner that someone tried to register with their address; no code is sent. */
+async function notifyExisting(ctx: RegistrationContext, email: string, now: number): Promise<void> {
+  // A challenge nobody can complete keeps attempts and cooldowns identical to a real registration.
+  const { record } = await issueChallenge(ctx.env, { purpose: "register", owner: `ghost:${emailDigest(ctx.env, email)}`, userId: null, siteKey: ctx.site.site_key, email, ttlSeconds: CODE_TTL_SECONDS, withCode: true, enforceCooldown: true, data: { exists: true }, now });
+  await putChallengeRef(ctx.env, "register", emailDigest(ctx.env, email), record.id, CODE_TTL_SECONDS);
+  await enqueueMail(ctx.env, { template: "registration_exists", to: email, site_key: ctx.site.site_key, data: {} });
+  await audit(ctx, "register.existing_email", email, null);
+}
+
+async function sendCode(ctx: RegistrationContext, email: string, userId: string | null, data: Record<string, unknown>, now: number): Promise<void> {
+  const { code, record } = await issueChallenge(ctx.env, { purpose: "register", owner: `ghost:${emailDigest(ctx.env, email)}`, userId, siteKey: ctx.site.site_key, email, ttlSeconds: CODE_TTL_SECONDS, withCode: true, enforceCooldown: true, data, now });
+  await putChallengeRef(ctx.env, "register", emailDigest(ctx.env, email), record.id, CODE_TTL_SECONDS);
+  await enqueueMail(ctx.env, { template: "registration_code", to: email, site_key: ctx.site.site_key, data: { code: code!, expires_minutes: CODE_TTL_SECONDS / 60 } });
+}
+
+function validate(ctx: RegistrationContext, input: RegistrationInput): void {
+  const problem = checkPasswordRules(input.password, ctx.site.policy.password_min_length);
+  if (problem) throw new AppError(problem, { fields: { password: problem } });
+}
+
+/**
+ * auth_register (one step): creates the account now — pending, email unverified, password set — and
+ * mails a code; register_verify activates it. Pending accounts cannot log in until then.
+ */
+export async function registerAccount(ctx: RegistrationContext, email: string, input: RegistrationInput): Promise<void> {
+  assertAllowed(ctx.site);
+  validate(ctx, input);
+  await checkLimits(ctx, email);
+  const now = Date.now();
+  const passwordHash = await hashPassword(input.password, hashOptions(ctx));
+  if (await findUserByEmail(ctx.db, email)) return notifyExisting(ctx, email, now);
+  const id = crypto.randomUUID();
+  try {
+    await insertUser(ctx.db, { id, email, name: input.name, status: "pending", emailVerified: false, passwordHash, passwordChangedAt: now, source: "legacy_register", createdAt: now, updatedAt: now });
+  } catch {
+    // Lost a race with another registration of the same address: behave as for an existing one.
+    return notifyExisting(ctx, email, now);
+  }
+  await sendCode(ctx, email, id, {}, now);
+  await audit(ctx, "register.created", email, id);
+}
+
+/** auth_register_start: holds the registration (password already hashed) in the challenge until the code comes back. */
+export async function startRegistration(ctx: RegistrationContext, email: string, input: RegistrationInput): Promise<void> {
+  assertAllowed(ctx.site);
+  validate(ctx, input);
+  await checkLimits(ctx, email);
+  const now = Date.now();
+  const passwordHash = await hashPassword(input.password, hashOptions(ctx));
+  if (await findUserByEmail(ctx.db, email)) return notifyExisting(ctx, email, now);
+  await sendCode(ctx, email, null, { name: input.name, password_hash: passwordHash }, now);
+  await audit(ctx, "register.started", email, null);
+}
+
+/** auth_register_verify: the right code creates (start flow) or activates (one-step flow) the account. */
+export async function verifyRegistration(ctx: RegistrationContext, email: string, code: string): Promise<UserRow> {
+  assertAllowed(ctx.site);
+  const now = Date.now();
+  const id = await getChallengeRef(ctx.env, "register", emailDigest(ctx.env, email));
+  const record = id ? await getChallenge(ctx.env, id) : null;
+  if (!record || record.email !== email || record.expires_at <= now) throw new AppError("challenge_expired");
+  await verifyChallenge(ctx.env, record, code, { consume: true, now });
+  let user: UserRow | null;
+  if (record.data.exists === true) {
+    user = null;
+  } else if (record.user_id) {
+    user = await findUserById(ctx.db, record.user_id);
+    if (user && user.status === "pending" && user.source === "legacy_register") {
+      await updateUser(ctx.db, user.id, { status: "active", emailVerified: true, updatedAt: now });
+      user = await findUserById(ctx.db, user.id);
+    } else user = null;
+  } else {
+    const newId = crypto.randomUUID();
+    const name = typeof record.data.name === "string" ? record.data.name : "";
+    const passwordHash = typeof record.data.password_hash === "string" ? record.data.password_hash : null;
+    try {
+      await insertUser(ctx.db, { id: newId, email, name, status: "active", emailVerified: true, passwordHash, passwordChangedAt: now, source: "legacy_register", createdAt: now, updatedAt: now });
+      user = await findUserById(ctx.db, newId);
+    } catch {
+      user = null; // the address was taken meanwhile
+    }
+  }
+  if (!user) {
+    await audit(ctx, "register.verify_failed", email, null, "failure");
+    throw new AppError("challenge_expired");
+  }
+  await refreshIdentity(ctx.env, "user", user.id, toIdentity(user, ctx.config.publicBaseUrl));
+  await enqueueMail(ctx.env, { template: "welcome", to: email, site_key: ctx.site.site_key, data: {} });
+  await audit(ctx, "register.completed", email, user.id);
+  return user;
+}
