@@ -1,6 +1,5 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { Secret, TOTP } from "otpauth";
-import { vi } from "vitest";
 import { readConfig } from "../../src/env";
 import { hmacHex } from "../../src/crypto/hmac";
 import { hashPassword } from "../../src/crypto/password-hash";
@@ -8,40 +7,24 @@ import { sealSecret } from "../../src/crypto/secret-box";
 import type { MailMessage } from "../../src/mail/types";
 import type { UserRow } from "../../src/store/users";
 import { call, json } from "../helpers";
+import { captureMail as captureQueuedMail } from "../mail-capture";
 import { seedUser } from "../sessions/fixtures";
 
 export const PASSWORD = "correct horse battery staple";
 
-type MailCapture = ReturnType<typeof newCapture>;
-let current: MailCapture | null = null;
-
-function newCapture() {
-  const sent: MailMessage[] = [];
-  const original = env.MAIL_QUEUE.send.bind(env.MAIL_QUEUE);
-  vi.spyOn(env.MAIL_QUEUE, "send").mockImplementation(async (body: unknown, options?: QueueSendOptions) => {
-    sent.push(body as MailMessage);
-    return original(body, options);
-  });
-  return {
-    sent,
-    lastCode(to: string): string {
-      const mail = [...sent].reverse().find((m) => m.to === to && m.template === "login_code");
-      if (!mail) throw new Error(`no login_code mail to ${to}`);
-      return String(mail.data.code);
-    },
-    to(to: string) {
-      return sent.filter((m) => m.to === to);
-    },
-  };
-}
-
 /**
- * Captures every message the Worker puts on MAIL_QUEUE (the real queue still receives them). Calls
- * within one test share one capture; `vi.restoreAllMocks()` in afterEach ends it.
+ * Reads sign-in codes from the mail the Worker queued (test/mail-capture.ts: the real queue still
+ * receives every message). `vi.restoreAllMocks()` in afterEach ends the capture.
  */
-export function captureMail(): MailCapture {
-  if (!current || !vi.isMockFunction(env.MAIL_QUEUE.send)) current = newCapture();
-  return current;
+export function captureMail() {
+  const capture = captureQueuedMail();
+  return {
+    get sent(): MailMessage[] {
+      return capture.messages();
+    },
+    lastCode: (to: string) => capture.code(to, "login_code"),
+    to: (to: string) => capture.messages().filter((m) => m.to === to),
+  };
 }
 
 export async function passwordHash(password = PASSWORD): Promise<string> {
