@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 
-// One object per limiter key (e.g. "login-email:<hmac>", "ip:<addr or /64>", "site:<key>").
+// One object per limiter key (e.g. "login-email:<hmac>", "ip:<addr>", "ip6:<prefix>::/64", "login-site:<key>").
 // Strongly consistent, so parallel requests cannot slip past a count the way KV would let them.
 
 export interface TakeResult {

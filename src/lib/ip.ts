@@ -1,13 +1,14 @@
 /**
- * The address a per-client limit is keyed by: an IPv4 address as it is, an IPv6 address by its /64
- * prefix (one subscriber usually holds a whole /64, so counting single addresses would let a client
- * rotate through 2^64 of them). Anything unparsable is keyed as it came.
+ * The /64 prefix of an IPv6 address as its first four groups ("2001:db8:aa:bb"), whatever the
+ * spelling (zero compression, leading zeros, upper case, brackets, zone id, embedded IPv4); null
+ * when it is not an IPv6 address. One subscriber usually holds a whole /64, so per-client limits
+ * count the prefix: otherwise a client could rotate through 2^64 addresses.
  */
-export function clientLimitKey(ip: string): string {
+export function ipv6Prefix64(ip: string): string | null {
   const value = ip.trim().toLowerCase();
-  if (!value.includes(":")) return value;
+  if (!value.includes(":")) return null;
   const expanded = expandIpv6(value);
-  return expanded ? `${expanded.slice(0, 4).join(":")}::/64` : value;
+  return expanded ? expanded.slice(0, 4).join(":") : null;
 }
 
 function expandIpv6(ip: string): string[] | null {

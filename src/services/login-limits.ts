@@ -1,13 +1,13 @@
 import type { Env } from "../env";
 import type { FailurePolicy } from "../durable/limiter";
 import { AppError } from "../lib/errors";
-import { clientLimitKey } from "../lib/ip";
+import { ipLimiterKey, limiterStub as limiter } from "./rate-limits";
 import { emailDigest } from "./secrets";
 
 // Brute-force limits for sign-in. Every check runs before any password hashing. Limiter keys
 // (one Limiter object each; documented in docs/storage.md):
 //   login-email:<hmac(email)>  failures per normalised email — the same for existing and unknown addresses
-//   login-ip:<ip or /64>       attempts per client address (IPv6 by /64 prefix), buckets "login" and "factor"
+//   ip:<IPv4> / ip6:<prefix>::/64  attempts per client address (services/rate-limits.ts), buckets "login" and "factor"
 //   login-site:<site_key>      attempts per site, bucket "login"
 //   login-mail:<owner>         one emailed sign-in code per account (or unknown address) per 60 s
 //   user-verify:<user id>      failed code/password checks on a signed-in user's TOTP routes
@@ -19,10 +19,6 @@ export const IP_FACTOR_LIMIT = { limit: 60, windowSeconds: 60 };
 export const SITE_LOGIN_LIMIT = { limit: 600, windowSeconds: 60 };
 export const MAIL_COOLDOWN_SECONDS = 60;
 
-function limiter(env: Env, key: string) {
-  return env.LIMITER.get(env.LIMITER.idFromName(key));
-}
-
 export function rateLimited(retryAfterSeconds: number): AppError {
   const wait = Math.max(1, retryAfterSeconds);
   return new AppError("rate_limited", { extra: { retry_after: wait }, headers: { "Retry-After": String(wait) } });
@@ -33,7 +29,7 @@ export const emailLimiterKey = (env: Env, email: string) => `login-email:${email
 /** Per-client and per-site caps on sign-in attempts. */
 export async function takeLoginCaps(env: Env, ip: string, siteKey: string, now: number): Promise<void> {
   const [byIp, bySite] = await Promise.all([
-    limiter(env, `login-ip:${clientLimitKey(ip)}`).take("login", IP_LOGIN_LIMIT.limit, IP_LOGIN_LIMIT.windowSeconds, now),
+    limiter(env, ipLimiterKey(ip)).take("login", IP_LOGIN_LIMIT.limit, IP_LOGIN_LIMIT.windowSeconds, now),
     limiter(env, `login-site:${siteKey}`).take("login", SITE_LOGIN_LIMIT.limit, SITE_LOGIN_LIMIT.windowSeconds, now),
   ]);
   if (!byIp.allowed || !bySite.allowed) throw rateLimited(Math.max(byIp.retryAfterSeconds, bySite.retryAfterSeconds));
@@ -41,7 +37,7 @@ export async function takeLoginCaps(env: Env, ip: string, siteKey: string, now: 
 
 /** Per-client cap on the factor routes (each challenge also has its own attempt limits). */
 export async function takeFactorCap(env: Env, ip: string, now: number): Promise<void> {
-  const r = await limiter(env, `login-ip:${clientLimitKey(ip)}`).take("factor", IP_FACTOR_LIMIT.limit, IP_FACTOR_LIMIT.windowSeconds, now);
+  const r = await limiter(env, ipLimiterKey(ip)).take("factor", IP_FACTOR_LIMIT.limit, IP_FACTOR_LIMIT.windowSeconds, now);
   if (!r.allowed) throw rateLimited(r.retryAfterSeconds);
 }
 

@@ -112,7 +112,7 @@ describe("per-address and per-site caps", () => {
   });
 
   it("counts IPv6 clients by /64", async () => {
-    const limiter = env.LIMITER.get(env.LIMITER.idFromName("login-ip:2001:db8:aa:bb::/64"));
+    const limiter = env.LIMITER.get(env.LIMITER.idFromName("ip6:2001:db8:aa:bb::/64"));
     await runInDurableObject(limiter, (instance: Limiter) => {
       for (let i = 0; i < 60; i++) instance.take("login", 60, 60);
     });
@@ -131,5 +131,16 @@ describe("per-address and per-site caps", () => {
     const res = await call("/api/auth_login", { json: { site_key: "busy", email: "a@example.com", password: "whatever pass" }, headers: ip() });
     expect(res.status).toBe(429);
     expect((await attempt("a@example.com", "whatever pass")).status).toBe(401); // other sites unaffected
+  });
+});
+
+describe("client address keys", () => {
+  it("keys IPv6 by /64 whatever the spelling, IPv4 by address", async () => {
+    const { ipLimiterKey } = await import("../../src/services/rate-limits");
+    for (const addr of ["2001:db8:aa:bb::1", "2001:0DB8:00AA:00BB:0:0:0:1", "[2001:db8:aa:bb:1:2:3:4]", "2001:db8:aa:bb::1.2.3.4", "2001:db8:aa:bb::1%eth0"]) {
+      expect(ipLimiterKey(addr), addr).toBe("ip6:2001:db8:aa:bb::/64");
+    }
+    expect(ipLimiterKey("::1")).toBe("ip6:0:0:0:0::/64");
+    expect(ipLimiterKey("203.0.113.9")).toBe("ip:203.0.113.9");
   });
 });
