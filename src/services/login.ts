@@ -58,13 +58,13 @@ export async function signIn(env: Env, db: Db, input: SignInInput): Promise<Sign
 
 async function signInWithPassword(env: Env, db: Db, input: SignInInput & { password: string }): Promise<SignInResult> {
   const { site, email, now, meta } = input;
-  const { lockedNow } = await reserveEmailAttempt(env, email, now);
+  // The user lookup is no hashing, so it runs beside the throttle check; nothing is hashed unless admitted.
+  const [{ lockedNow }, user] = await Promise.all([reserveEmailAttempt(env, email, now), findUserByEmail(db, email)]);
   if (lockedNow) {
     await recordAudit(db, { actor: { type: "system" }, action: "login.lockout", target: { type: "email_digest", id: emailDigest(env, email) }, siteKey: site.site_key, outcome: "denied" }, meta);
   }
   const config = readConfig(env);
   const hashOptions = { scrypt: config.scrypt, pepper: env.PASSWORD_PEPPER };
-  const user = await findUserByEmail(db, email);
   if (!user || user.status !== "active" || !user.passwordHash) {
     // Same work, same answer as a wrong password: nobody learns which addresses exist or their state.
     await burnPasswordTime(input.password, hashOptions);
@@ -75,7 +75,7 @@ async function signInWithPassword(env: Env, db: Db, input: SignInInput & { passw
     await recordAudit(db, failureAudit(env, email, user, site, "wrong_password"), meta);
     throw new AppError("invalid_credentials");
   }
-  await clearEmailFailures(env, email);
+  const cleared = clearEmailFailures(env, email);
   // Legacy (bcrypt, argon2id) or outdated scrypt hashes are replaced while the password is at hand.
   const patch: Partial<NewUserRow> = needsRehash(user.passwordHash, hashOptions) ? { passwordHash: await hashPassword(input.password, hashOptions) } : {};
   const second = secondFactorFor(site.policy.twofa_mode, user, "password");
@@ -89,8 +89,10 @@ async function signInWithPassword(env: Env, db: Db, input: SignInInput & { passw
       patch,
       audit: { actor: { type: "user", id: user.id }, action: "login.success", target: { type: "user", id: user.id }, siteKey: site.site_key, details: { factors: ["password"], upgraded: patch.passwordHash !== undefined } },
     });
+    await cleared;
     return { status: "authenticated", started };
   }
+  await cleared;
   if (patch.passwordHash) await updateUser(db, user.id, patch);
   const challenge = await issueLoginChallenge(env, db, {
     owner: user.id,
