@@ -4,6 +4,8 @@ import { parseBody } from "./middleware/body";
 import { appCors } from "./middleware/cors";
 import { notFound, onError } from "./middleware/errors";
 import { requestContext } from "./middleware/request-context";
+import { apiKeyRoutes } from "./routes/api-keys";
+import { AVATAR_UPLOAD_PATH, avatarRoutes } from "./routes/avatar";
 import { benchRoutes } from "./routes/bench";
 import { devOutboxRoutes } from "./routes/dev-outbox";
 import { validationHook } from "./routes/common";
@@ -11,6 +13,8 @@ import { healthRoutes } from "./routes/health";
 import { loginRoutes } from "./routes/login";
 import { legacyApiRoutes } from "./routes/legacy-api";
 import { registerRoutes } from "./routes/register";
+import { profileRoutes } from "./routes/profile";
+import { serviceRoutes } from "./routes/service";
 import { sessionRoutes } from "./routes/session";
 import { siteInfoRoutes } from "./routes/site-info";
 import { totpRoutes } from "./routes/totp";
@@ -26,10 +30,17 @@ export function createApp() {
   app.use("/api/auth_*", appCors);
   // Admin routes take JSON only; app, service and legacy routes also take form posts (older PHP clients).
   app.use("/api/admin/*", parseBody({ allowForm: false }));
-  app.use("/api/*", async (c, next) => (c.req.path.startsWith("/api/admin/") ? next() : parseBody({ allowForm: true })(c, next)));
+  // The avatar upload reads its own body (1.5 MiB cap, multipart).
+  app.use("/api/*", async (c, next) =>
+    c.req.path.startsWith("/api/admin/") || c.req.path === AVATAR_UPLOAD_PATH ? next() : parseBody({ allowForm: true })(c, next),
+  );
 
   app.route("/", healthRoutes);
   app.route("/", siteInfoRoutes);
+  app.route("/", serviceRoutes);
+  app.route("/", profileRoutes);
+  app.route("/", avatarRoutes);
+  app.route("/", apiKeyRoutes);
   app.route("/", sessionRoutes);
   app.route("/", loginRoutes);
   app.route("/", totpRoutes);

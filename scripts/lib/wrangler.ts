@@ -7,6 +7,7 @@ import { join } from "node:path";
 export function runWrangler(args: string[], options: { quiet?: boolean } = {}): string {
   const result = spawnSync("wrangler", args, {
     encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024, // query results (import-users pages through users) exceed the 1 MiB default
     env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
     stdio: options.quiet ? ["ignore", "pipe", "pipe"] : ["ignore", "inherit", "inherit"],
   });
@@ -31,4 +32,13 @@ export function executeSql(sql: string, options: { remote?: boolean; env?: strin
 export function sqlString(value: string | null | undefined): string {
   if (value === null || value === undefined) return "NULL";
   return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** Runs one read-only SQL command (through --command, so it works locally and remotely) and returns its rows. */
+export function querySql<T = Record<string, unknown>>(sql: string, options: { remote?: boolean; env?: string } = {}): T[] {
+  const args = ["d1", "execute", "DB", options.remote ? "--remote" : "--local", "--command", sql, "--json"];
+  if (options.env) args.push("--env", options.env);
+  const output = runWrangler(args, { quiet: true });
+  const parsed = JSON.parse(output) as { results?: T[] }[];
+  return parsed.flatMap((r) => r.results ?? []);
 }

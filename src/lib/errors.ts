@@ -32,6 +32,11 @@ export const ERROR_CODES = {
   unsupported_media_type: { status: 415, message: "Unsupported content type." },
   rate_limited: { status: 429, message: "Too many attempts. Try again later." },
   resend_too_soon: { status: 429, message: "Please wait before requesting another code." },
+  api_key_limit_reached: { status: 409, message: "You have reached the maximum number of active API keys." },
+  user_inactive: { status: 403, message: "The user is not active." },
+  firebase_not_configured: { status: 503, message: "Firebase custom tokens are not configured." },
+  unsupported_image: { status: 415, message: "Only PNG, JPEG and WebP images are accepted." },
+  image_too_large: { status: 400, message: "The image is larger than 1024×1024 pixels." },
   internal_error: { status: 500, message: "Something went wrong." },
   service_unavailable: { status: 503, message: "A storage service is unavailable. Try again shortly." },
 } as const satisfies Record<string, { status: number; message: string }>;

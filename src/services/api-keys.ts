@@ -1,0 +1,169 @@
+import { generateKeySecret, hasKeyShape } from "../crypto/key-secret";
+import { sha256Hex } from "../crypto/hmac";
+import { generateId } from "../crypto/random";
+import { AppError } from "../lib/errors";
+import type { RequestMeta } from "../lib/types";
+import {
+  type ApiKeyRow,
+  findApiKeyById,
+  findApiKeyWithOwnerByHash,
+  insertApiKeyWithinLimit,
+  listActiveApiKeyRows,
+  revokeApiKeyRow,
+  touchApiKeyRow,
+} from "../store/api-keys";
+import type { Db } from "../store/db";
+import { auditStatement, recordAudit } from "./audit";
+import { type Identity, toIdentity } from "./identity";
+
+/** At most this many active (unrevoked, unexpired) keys per user. */
+export const MAX_ACTIVE_API_KEYS = 50;
+export const MAX_API_KEY_SCOPES = 20;
+export const MAX_EXPIRES_IN_DAYS = 3650;
+/** last_used_at is written at most once per this interval per key. */
+export const API_KEY_LAST_USED_INTERVAL_MS = 60_000;
+/** App-defined scope names: what the key's owner lets the app do with it. Auth2 stores and reports them. */
+export const API_KEY_SCOPE_PATTERN = /^[a-z][a-z0-9_.:-]{0,63}$/;
+const MAX_PRESENTED_LENGTH = 512;
+const DAY_MS = 86_400_000;
+
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export type ApiKeyVerification =
+  | { valid: true; key: ApiKeyView; user: Identity }
+  | { valid: false; reason: "unknown" | "revoked" | "expired" | "owner_inactive"; keyId: string | null; userId: string | null };
+
+const iso = (ms: number | null) => (ms == null ? null : new Date(ms).toISOString());
+
+function parseScopes(text: string): string[] {
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) ? value.filter((s): s is string => typeof s === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+export function toApiKeyView(row: ApiKeyRow): ApiKeyView {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    scopes: parseScopes(row.scopes),
+    created_at: iso(row.createdAt)!,
+    expires_at: iso(row.expiresAt),
+    last_used_at: iso(row.lastUsedAt),
+    revoked_at: iso(row.revokedAt),
+  };
+}
+
+export interface NewApiKeyInput {
+  name: string;
+  scopes?: readonly string[] | undefined;
+  expires_in_days?: number | null | undefined;
+}
+
+function validateInput(input: NewApiKeyInput): { name: string; scopes: string[]; expiresInDays: number | null } {
+  const name = input.name.trim();
+  if (name.length < 1 || name.length > 100) throw new AppError("invalid_request", { fields: { name: "1 to 100 characters" } });
+  const scopes = [...new Set((input.scopes ?? []).map((s) => s.trim()))];
+  if (scopes.length > MAX_API_KEY_SCOPES) {
+    throw new AppError("invalid_request", { fields: { scopes: `At most ${MAX_API_KEY_SCOPES} scopes` } });
+  }
+  const bad = scopes.find((s) => !API_KEY_SCOPE_PATTERN.test(s));
+  if (bad !== undefined) {
+    throw new AppError("invalid_request", { fields: { scopes: "Lower-case letters, digits and _ . : - (1 to 64 characters, starting with a letter)" } });
+  }
+  const days = input.expires_in_days ?? null;
+  if (days !== null && (!Number.isInteger(days) || days < 1 || days > MAX_EXPIRES_IN_DAYS)) {
+    throw new AppError("invalid_request", { fields: { expires_in_days: `A whole number of days from 1 to ${MAX_EXPIRES_IN_DAYS}` } });
+  }
+  return { name, scopes, expiresInDays: days };
+}
+
+/**
+ * Creates an API key for `userId` (always the session's own user: the route never takes a user id
+ * from the body). The secret is returned here once; only its SHA-256 is stored.
+ */
+export async function createApiKey(
+  db: Db,
+  userId: string,
+  input: NewApiKeyInput,
+  meta: RequestMeta | null,
+  now = Date.now(),
+): Promise<{ key: ApiKeyView; secret: string }> {
+  const { name, scopes, expiresInDays } = validateInput(input);
+  const { secret, prefix, hash } = generateKeySecret("a2k_");
+  const row: ApiKeyRow = {
+    id: `ak_${generateId(12)}`,
+    userId,
+    name,
+    prefix,
+    secretHash: hash,
+    scopes: JSON.stringify(scopes),
+    expiresAt: expiresInDays === null ? null : now + expiresInDays * DAY_MS,
+    createdAt: now,
+    lastUsedAt: null,
+    revokedAt: null,
+  };
+  const actor = { type: "user" as const, id: userId };
+  const target = { type: "user_api_key", id: row.id };
+  if (!(await insertApiKeyWithinLimit(db, row, MAX_ACTIVE_API_KEYS, now))) {
+    await recordAudit(db, { actor, action: "api_key.create", target, outcome: "denied", details: { reason: "limit_reached" } }, meta);
+    throw new AppError("api_key_limit_reached", { extra: { limit: MAX_ACTIVE_API_KEYS } });
+  }
+  await recordAudit(db, { actor, action: "api_key.create", target, details: { name, prefix, scopes, expires_at: iso(row.expiresAt) } }, meta);
+  return { key: toApiKeyView(row), secret };
+}
+
+/** The user's unrevoked keys (expired ones too, so they can be seen and revoked), newest first. No secrets or hashes. */
+export async function listApiKeys(db: Db, userId: string): Promise<ApiKeyView[]> {
+  return (await listActiveApiKeyRows(db, userId)).map(toApiKeyView);
+}
+
+/**
+ * Revokes one of the user's own keys; the next verify answers `revoked`. Another user's key (or no
+ * such key) → 404 not_found, the same answer, so key ids of other users cannot be probed.
+ * Revoking an already revoked own key succeeds without changing it.
+ */
+export async function revokeApiKey(db: Db, userId: string, keyId: string, meta: RequestMeta | null, now = Date.now()): Promise<void> {
+  const key = await findApiKeyById(db, keyId);
+  if (!key || key.userId !== userId) throw new AppError("not_found");
+  if (key.revokedAt != null) return;
+  await db.batch([
+    revokeApiKeyRow(db, userId, keyId, now),
+    auditStatement(db, { actor: { type: "user", id: userId }, action: "api_key.revoke", target: { type: "user_api_key", id: keyId }, details: { prefix: key.prefix } }, meta),
+  ]);
+}
+
+/**
+ * Checks a presented API key for a backend: one indexed read of the key and its owner. Valid keys
+ * come back with their metadata and the owner's canonical identity; anything else with a reason.
+ * last_used_at is written at most once a minute per key, not on every call.
+ */
+export async function verifyApiKey(db: Db, publicBaseUrl: string, presented: string, now = Date.now()): Promise<ApiKeyVerification> {
+  const unknown = { valid: false as const, reason: "unknown" as const, keyId: null, userId: null };
+  if (presented.length > MAX_PRESENTED_LENGTH || !hasKeyShape("a2k_", presented)) return unknown;
+  const found = await findApiKeyWithOwnerByHash(db, sha256Hex(presented));
+  if (!found) return unknown;
+  const { key, owner } = found;
+  const ids = { keyId: key.id, userId: owner.id };
+  if (key.revokedAt != null) return { valid: false, reason: "revoked", ...ids };
+  if (key.expiresAt != null && key.expiresAt <= now) return { valid: false, reason: "expired", ...ids };
+  if (owner.status !== "active") return { valid: false, reason: "owner_inactive", ...ids };
+  let row = key;
+  if (key.lastUsedAt == null || key.lastUsedAt < now - API_KEY_LAST_USED_INTERVAL_MS) {
+    await touchApiKeyRow(db, key.id, now, now - API_KEY_LAST_USED_INTERVAL_MS);
+    row = { ...key, lastUsedAt: now };
+  }
+  return { valid: true, key: toApiKeyView(row), user: toIdentity(owner, publicBaseUrl) };
+}

@@ -1,0 +1,168 @@
+import { generateKeySecret, hasKeyShape } from "../crypto/key-secret";
+import { constantTimeEqual, sha256Hex } from "../crypto/hmac";
+import { generateId } from "../crypto/random";
+import { AppError } from "../lib/errors";
+import type { RequestMeta } from "../lib/types";
+import type { Db } from "../store/db";
+import {
+  type ServiceKeyRow,
+  findServiceKeyByHash,
+  findServiceKeyById,
+  insertServiceKey,
+  listServiceKeyRows,
+  revokeServiceKeyRow,
+  touchServiceKeyRow,
+} from "../store/service-keys";
+import { type AuditEvent, auditStatement } from "./audit";
+
+/** What a service key may do. Each service route needs exactly one of these. */
+export const SERVICE_SCOPES = ["user_resolve", "api_key_verify", "firebase_token"] as const;
+export type ServiceScope = (typeof SERVICE_SCOPES)[number];
+
+/** The id audit rows carry for the bootstrap key (it has no row). */
+export const BOOTSTRAP_KEY_ID = "bootstrap";
+/** A bootstrap secret shorter than this is ignored: a weak shared secret must not open every service route. */
+export const BOOTSTRAP_MIN_LENGTH = 32;
+/** last_used_at is written at most once per this interval per key. */
+export const LAST_USED_INTERVAL_MS = 60_000;
+/** Longer header values are refused without hashing. */
+const MAX_PRESENTED_LENGTH = 512;
+
+export interface ServiceKeyView {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: ServiceScope[];
+  created_by: string | null;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** Who called a service route: a key row or the bootstrap key. */
+export interface ServicePrincipal {
+  id: string;
+  name: string;
+  scopes: readonly ServiceScope[];
+  bootstrap: boolean;
+}
+
+/** Who performs a key-management action (the admin routes pass their admin). */
+export interface KeyActionContext {
+  actor: AuditEvent["actor"];
+  meta: RequestMeta | null;
+}
+
+const iso = (ms: number | null) => (ms == null ? null : new Date(ms).toISOString());
+
+function parseScopes(text: string): ServiceScope[] {
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) ? value.filter((s): s is ServiceScope => (SERVICE_SCOPES as readonly string[]).includes(s)) : [];
+  } catch {
+    return [];
+  }
+}
+
+export function toServiceKeyView(row: ServiceKeyRow): ServiceKeyView {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    scopes: parseScopes(row.scopes),
+    created_by: row.createdBy,
+    created_at: iso(row.createdAt)!,
+    last_used_at: iso(row.lastUsedAt),
+    revoked_at: iso(row.revokedAt),
+  };
+}
+
+export function isServiceScope(value: string): value is ServiceScope {
+  return (SERVICE_SCOPES as readonly string[]).includes(value);
+}
+
+/** Creates a key; the secret is returned here once and never stored or shown again. */
+export async function createServiceKey(
+  db: Db,
+  input: { name: string; scopes: readonly string[]; createdBy: string | null },
+  context: KeyActionContext,
+  now = Date.now(),
+): Promise<{ key: ServiceKeyView; secret: string }> {
+  const name = input.name.trim();
+  if (name.length < 1 || name.length > 100) {
+    throw new AppError("invalid_request", { fields: { name: "1 to 100 characters" } });
+  }
+  const scopes = [...new Set(input.scopes)];
+  if (scopes.length === 0 || !scopes.every(isServiceScope)) {
+    throw new AppError("invalid_request", { fields: { scopes: `One or more of: ${SERVICE_SCOPES.join(", ")}` } });
+  }
+  const { secret, prefix, hash } = generateKeySecret("a2s_");
+  const row: ServiceKeyRow = {
+    id: `sk_${generateId(12)}`,
+    name,
+    prefix,
+    secretHash: hash,
+    scopes: JSON.stringify(scopes),
+    createdBy: input.createdBy,
+    createdAt: now,
+    lastUsedAt: null,
+    revokedAt: null,
+  };
+  await db.batch([
+    insertServiceKey(db, row),
+    auditStatement(
+      db,
+      { ...context, action: "service_key.create", target: { type: "service_key", id: row.id }, details: { name, scopes, prefix } },
+      context.meta,
+    ),
+  ]);
+  return { key: toServiceKeyView(row), secret };
+}
+
+/** Every key, newest first, revoked ones included (with revoked_at). Never a secret or hash. */
+export async function listServiceKeys(db: Db): Promise<ServiceKeyView[]> {
+  return (await listServiceKeyRows(db)).map(toServiceKeyView);
+}
+
+/** Revokes a key; the next request with it fails. Unknown id → 404 not_found; revoking twice is harmless. */
+export async function revokeServiceKey(db: Db, id: string, context: KeyActionContext, now = Date.now()): Promise<ServiceKeyView> {
+  const existing = await findServiceKeyById(db, id);
+  if (!existing) throw new AppError("not_found");
+  if (existing.revokedAt == null) {
+    await db.batch([
+      revokeServiceKeyRow(db, id, now),
+      auditStatement(db, { ...context, action: "service_key.revoke", target: { type: "service_key", id } }, context.meta),
+    ]);
+  }
+  return toServiceKeyView((await findServiceKeyById(db, id)) ?? existing);
+}
+
+/**
+ * Resolves a presented X-Service-Key value to its principal, or null for anything that is not a
+ * live key (missing, empty, wrong, truncated, case-changed, revoked): the caller answers all of
+ * those the same way.
+ *
+ * Timing: the bootstrap secret is compared with constantTimeEqual. Row keys are found by an indexed
+ * lookup of SHA-256(presented); the database compares hashes, not secrets, so how long a lookup
+ * takes can tell a caller at most how many leading bytes of *a hash* matched some stored hash, and
+ * because SHA-256 is preimage-resistant that says nothing about which secret would produce it.
+ */
+export async function verifyServiceKey(
+  db: Db,
+  bootstrapSecret: string | undefined,
+  presented: string | null | undefined,
+  now = Date.now(),
+): Promise<ServicePrincipal | null> {
+  if (!presented || presented.length > MAX_PRESENTED_LENGTH) return null;
+  if (bootstrapSecret && bootstrapSecret.length >= BOOTSTRAP_MIN_LENGTH && constantTimeEqual(presented, bootstrapSecret)) {
+    return { id: BOOTSTRAP_KEY_ID, name: "bootstrap", scopes: SERVICE_SCOPES, bootstrap: true };
+  }
+  if (!hasKeyShape("a2s_", presented)) return null;
+  const row = await findServiceKeyByHash(db, sha256Hex(presented));
+  if (!row || row.revokedAt != null) return null;
+  if (row.lastUsedAt == null || row.lastUsedAt < now - LAST_USED_INTERVAL_MS) {
+    // At most one write per key per minute; the conditional UPDATE keeps concurrent requests to one write.
+    await touchServiceKeyRow(db, row.id, now, now - LAST_USED_INTERVAL_MS);
+  }
+  return { id: row.id, name: row.name, scopes: parseScopes(row.scopes), bootstrap: false };
+}

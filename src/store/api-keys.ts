@@ -1,0 +1,66 @@
+import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { type Db, schema } from "./db";
+
+export type ApiKeyRow = typeof schema.userApiKeys.$inferSelect;
+export type UserRowForKey = typeof schema.users.$inferSelect;
+
+/**
+ * Inserts the key only while the user has fewer than `limit` active (unrevoked, unexpired) keys.
+ * The count and the insert are one SQL statement, and D1 runs statements one at a time, so parallel
+ * creates cannot both see 49 and both insert. Returns whether the row went in.
+ */
+export async function insertApiKeyWithinLimit(db: Db, row: ApiKeyRow, limit: number, now: number): Promise<boolean> {
+  const t = schema.userApiKeys;
+  const result = await db.run(sql`
+    INSERT INTO ${t} (id, user_id, name, prefix, secret_hash, scopes, expires_at, created_at, last_used_at, revoked_at)
+    SELECT ${row.id}, ${row.userId}, ${row.name}, ${row.prefix}, ${row.secretHash}, ${row.scopes}, ${row.expiresAt}, ${row.createdAt}, NULL, NULL
+    WHERE (
+      SELECT COUNT(*) FROM ${t}
+      WHERE ${t.userId} = ${row.userId} AND ${t.revokedAt} IS NULL AND (${t.expiresAt} IS NULL OR ${t.expiresAt} > ${now})
+    ) < ${limit}`);
+  return (result.meta.changes ?? 0) === 1;
+}
+
+/** A user's unrevoked keys (expired ones included), newest first: served by (user_id, revoked_at, created_at). */
+export async function listActiveApiKeyRows(db: Db, userId: string): Promise<ApiKeyRow[]> {
+  const t = schema.userApiKeys;
+  return db
+    .select()
+    .from(t)
+    .where(and(eq(t.userId, userId), isNull(t.revokedAt)))
+    .orderBy(desc(t.createdAt), desc(t.id));
+}
+
+export async function findApiKeyById(db: Db, id: string): Promise<ApiKeyRow | null> {
+  const rows = await db.select().from(schema.userApiKeys).where(eq(schema.userApiKeys.id, id)).limit(1);
+  return rows[0] ?? null;
+}
+
+/** The key and its owner in one indexed read (unique secret_hash, then the users primary key). */
+export async function findApiKeyWithOwnerByHash(db: Db, secretHash: string): Promise<{ key: ApiKeyRow; owner: UserRowForKey } | null> {
+  const rows = await db
+    .select({ key: schema.userApiKeys, owner: schema.users })
+    .from(schema.userApiKeys)
+    .innerJoin(schema.users, eq(schema.users.id, schema.userApiKeys.userId))
+    .where(eq(schema.userApiKeys.secretHash, secretHash))
+    .limit(1);
+  return rows[0] ?? null;
+}
+
+/** Revokes one of `userId`'s keys; the owner condition is in the statement itself. */
+export function revokeApiKeyRow(db: Db, userId: string, id: string, now: number) {
+  const t = schema.userApiKeys;
+  return db
+    .update(t)
+    .set({ revokedAt: now })
+    .where(and(eq(t.id, id), eq(t.userId, userId), isNull(t.revokedAt)));
+}
+
+/** Writes last_used_at only if the stored value is older than `staleBefore`. */
+export function touchApiKeyRow(db: Db, id: string, now: number, staleBefore: number) {
+  const t = schema.userApiKeys;
+  return db
+    .update(t)
+    .set({ lastUsedAt: now })
+    .where(and(eq(t.id, id), or(isNull(t.lastUsedAt), lt(t.lastUsedAt, staleBefore))));
+}
