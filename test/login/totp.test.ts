@@ -62,6 +62,7 @@ describe("TOTP enrolment", () => {
   });
 
   it("refuses replay of the confirming code at the next login", async () => {
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() }); // all in one 30 s step
     await createSite("opt2", { policy: { twofa_mode: "optional" } });
     const { user, token } = await signedIn("opt2");
     const { secret } = await enrolAndConfirm(token);
