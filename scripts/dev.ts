@@ -33,6 +33,7 @@ console.log(`
   Auth2 (development) → http://127.0.0.1:${port}
     health      http://127.0.0.1:${port}/healthz
     openapi     http://127.0.0.1:${port}/api/openapi.json
+    dev portal  http://127.0.0.1:${port}/docs
     dev outbox  http://127.0.0.1:${port}/dev/outbox
   Development admin: ${email} / ${password}
   Demo site: site_key "demo" (origin http://localhost:5173)

@@ -16,6 +16,7 @@ import { registerRoutes } from "./routes/register";
 import { profileRoutes } from "./routes/profile";
 import { serviceRoutes } from "./routes/service";
 import { sessionRoutes } from "./routes/session";
+import { createPortalRoutes } from "./routes/portal";
 import { siteInfoRoutes } from "./routes/site-info";
 import { totpRoutes } from "./routes/totp";
 
@@ -48,6 +49,7 @@ export function createApp() {
   // The consolidated legacy wrapper answers each action with the direct route's own handler.
   app.route("/", legacyApiRoutes((request, c) => app.fetch(request, c.env, c.executionCtx)));
   app.route("/", devOutboxRoutes);
+  app.route("/", createPortalRoutes(app));
   app.use("/__bench/*", async (c, next) => (c.env.BENCH_ROUTES === "1" ? next() : notFound(c)));
   app.route("/__bench", benchRoutes);
 

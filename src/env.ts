@@ -10,6 +10,8 @@ export interface Env {
   MAIL_QUEUE: Queue<unknown>;
   AVATARS: R2Bucket;
   SEND_EMAIL?: SendEmail;
+  /** Static assets (wrangler.toml [assets]): the vendored swagger-ui-dist files behind /docs/reference. */
+  ASSETS: Fetcher;
 
   ENVIRONMENT: string;
   PUBLIC_BASE_URL: string;
