@@ -11,6 +11,11 @@ import { devOutboxRoutes } from "./routes/dev-outbox";
 import { validationHook } from "./routes/common";
 import { healthRoutes } from "./routes/health";
 import { loginRoutes } from "./routes/login";
+import { adminAuditRoutes } from "./routes/admin-audit";
+import { adminAuthRoutes } from "./routes/admin-auth";
+import { adminServiceKeyRoutes } from "./routes/admin-service-keys";
+import { adminSiteRoutes } from "./routes/admin-sites";
+import { adminUserRoutes } from "./routes/admin-users";
 import { legacyApiRoutes } from "./routes/legacy-api";
 import { registerRoutes } from "./routes/register";
 import { profileRoutes } from "./routes/profile";
@@ -45,6 +50,11 @@ export function createApp() {
   app.route("/", sessionRoutes);
   app.route("/", loginRoutes);
   app.route("/", totpRoutes);
+  app.route("/", adminAuthRoutes);
+  app.route("/", adminUserRoutes);
+  app.route("/", adminSiteRoutes);
+  app.route("/", adminAuditRoutes);
+  app.route("/", adminServiceKeyRoutes);
   app.route("/", registerRoutes);
   // The consolidated legacy wrapper answers each action with the direct route's own handler.
   app.route("/", legacyApiRoutes((request, c) => app.fetch(request, c.env, c.executionCtx)));

@@ -1,9 +1,9 @@
-import { Secret, TOTP } from "otpauth";
 import { type Env, readConfig } from "../env";
 import { constantTimeEqual, hmacHex } from "../crypto/hmac";
 import { verifyPassword } from "../crypto/password-hash";
 import { randomBytes } from "../crypto/random";
-import { openSecret, sealSecret } from "../crypto/secret-box";
+import { generateTotpSecret, matchTotpStep, totpUri } from "../crypto/totp-code";
+import { decryptTotpSecret, encryptTotpSecret } from "../crypto/totp-secret";
 import { AppError } from "../lib/errors";
 import type { RequestMeta } from "../lib/types";
 import type { Db } from "../store/db";
@@ -21,10 +21,6 @@ import { userStateStub } from "./user-state";
 
 export const RECOVERY_CODE_COUNT = 10;
 const RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789";
-
-function totpFor(secretBase32: string, label: string, issuer: string): TOTP {
-  return new TOTP({ issuer, label, algorithm: "SHA1", digits: 6, period: 30, secret: Secret.fromBase32(secretBase32) });
-}
 
 function recoveryHash(env: Env, userId: string, code: string): string {
   return hmacHex(codeKey(env), `recovery:${userId}:${code}`);
@@ -47,7 +43,9 @@ function generateRecoveryCode(): string {
 }
 
 async function readSecret(env: Env, user: UserRow): Promise<string | null> {
-  return user.totpSecretEnc ? openSecret(env.TOTP_ENCRYPTION_KEY, user.totpSecretEnc, user.id) : null;
+  if (!user.totpSecretEnc) return null;
+  // A ciphertext that does not open (moved from another row, other key) simply never verifies.
+  return decryptTotpSecret(env.TOTP_ENCRYPTION_KEY, user.totpSecretEnc, user.id).catch(() => null);
 }
 
 /** Checks a 6-digit TOTP code against the secret and burns its time step; false for wrong or replayed codes. */
@@ -55,11 +53,8 @@ async function acceptTotpCode(env: Env, user: UserRow, code: string, now: number
   if (!/^\d{6}$/.test(code)) return false;
   const secret = await readSecret(env, user);
   if (!secret) return false;
-  const totp = totpFor(secret, user.email, "");
-  const delta = totp.validate({ token: code, timestamp: now, window: 1 });
-  if (delta === null) return false;
-  const step = totp.counter({ timestamp: now }) + delta;
-  return userStateStub(env, user.id).acceptTotpStep(step);
+  const step = matchTotpStep(secret, code, now);
+  return step !== null && userStateStub(env, user.id).acceptTotpStep(step);
 }
 
 /** Uses up one recovery code; false when it is not one of the user's or was used before. */
@@ -98,11 +93,11 @@ async function saveTotpChange(env: Env, db: Db, user: UserRow, patch: Partial<Ne
 /** Starts enrolment: a new secret, sealed at rest, not active until confirmed with a code. */
 export async function enrolTotp(env: Env, db: Db, user: UserRow, meta: RequestMeta, siteKey: string, now: number) {
   if (user.totpEnabledAt != null) throw new AppError("conflict", { message: "Two-step verification is already on. Turn it off first." });
-  const secret = new Secret({ size: 20 }).base32;
-  const sealed = await sealSecret(env.TOTP_ENCRYPTION_KEY, secret, user.id);
+  const secret = generateTotpSecret();
+  const sealed = await encryptTotpSecret(env.TOTP_ENCRYPTION_KEY, secret, user.id);
   await userStateStub(env, user.id).resetTotpState();
   await saveTotpChange(env, db, user, { totpSecretEnc: sealed, recoveryCodes: null, updatedAt: now }, "totp.enrol_started", meta, siteKey);
-  const otpauthUrl = totpFor(secret, user.email, readConfig(env).mailFromName).toString();
+  const otpauthUrl = totpUri(secret, user.email, readConfig(env).mailFromName);
   return { otpauth_url: otpauthUrl, secret };
 }
 

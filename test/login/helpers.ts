@@ -3,7 +3,7 @@ import { Secret, TOTP } from "otpauth";
 import { readConfig } from "../../src/env";
 import { hmacHex } from "../../src/crypto/hmac";
 import { hashPassword } from "../../src/crypto/password-hash";
-import { sealSecret } from "../../src/crypto/secret-box";
+import { encryptTotpSecret } from "../../src/crypto/totp-secret";
 import type { MailMessage } from "../../src/mail/types";
 import type { UserRow } from "../../src/store/users";
 import { call, json } from "../helpers";
@@ -43,7 +43,7 @@ export async function seedTotpUser(overrides: Partial<UserRow> = {}, recovery: s
   const hashes = recovery.map((c) => hmacHex(env.CODE_HMAC_KEY!, `recovery:${id}:${c.toLowerCase().replace(/[\s-]/g, "")}`));
   const user = await seedPasswordUser({
     id,
-    totpSecretEnc: await sealSecret(env.TOTP_ENCRYPTION_KEY, secret, id),
+    totpSecretEnc: await encryptTotpSecret(env.TOTP_ENCRYPTION_KEY, secret, id),
     totpEnabledAt: Date.now(),
     recoveryCodes: JSON.stringify(hashes),
     ...overrides,
