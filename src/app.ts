@@ -9,6 +9,11 @@ import { benchRoutes } from "./routes/bench";
 import { devOutboxRoutes } from "./routes/dev-outbox";
 import { validationHook } from "./routes/common";
 import { healthRoutes } from "./routes/health";
+import { adminAuditRoutes } from "./routes/admin-audit";
+import { adminAuthRoutes } from "./routes/admin-auth";
+import { adminServiceKeyRoutes } from "./routes/admin-service-keys";
+import { adminSiteRoutes } from "./routes/admin-sites";
+import { adminUserRoutes } from "./routes/admin-users";
 import { legacyApiRoutes } from "./routes/legacy-api";
 import { registerRoutes } from "./routes/register";
 import { profileRoutes } from "./routes/profile";
@@ -38,6 +43,11 @@ export function createApp() {
   app.route("/", avatarRoutes);
   app.route("/", apiKeyRoutes);
   app.route("/", sessionRoutes);
+  app.route("/", adminAuthRoutes);
+  app.route("/", adminUserRoutes);
+  app.route("/", adminSiteRoutes);
+  app.route("/", adminAuditRoutes);
+  app.route("/", adminServiceKeyRoutes);
   app.route("/", registerRoutes);
   // The consolidated legacy wrapper answers each action with the direct route's own handler.
   app.route("/", legacyApiRoutes((request, c) => app.fetch(request, c.env, c.executionCtx)));

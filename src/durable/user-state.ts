@@ -45,6 +45,10 @@ export class UserState extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.createTables();
+  }
+
+  private createTables(): void {
     createSessionTable(this.sql);
     createChallengeTables(this.sql);
     this.sql.exec("CREATE TABLE IF NOT EXISTS used_recovery_codes (hash TEXT PRIMARY KEY, used_at INTEGER NOT NULL)");
@@ -112,6 +116,8 @@ export class UserState extends DurableObject<Env> {
   async destroy(): Promise<void> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    // The object may be called again (a token of the deleted account): it must answer "no session", not fail.
+    this.createTables();
   }
 
   // ── challenges ─────────────────────────────────────────────────────────────────────

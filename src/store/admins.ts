@@ -1,0 +1,24 @@
+import { eq } from "drizzle-orm";
+import { type Db, schema } from "./db";
+
+export type AdminRow = typeof schema.admins.$inferSelect;
+export type NewAdminRow = typeof schema.admins.$inferInsert;
+
+export async function findAdminById(db: Db, id: string): Promise<AdminRow | null> {
+  const rows = await db.select().from(schema.admins).where(eq(schema.admins.id, id)).limit(1);
+  return rows[0] ?? null;
+}
+
+/** `email` must already be normalised. */
+export async function findAdminByEmail(db: Db, email: string): Promise<AdminRow | null> {
+  const rows = await db.select().from(schema.admins).where(eq(schema.admins.email, email)).limit(1);
+  return rows[0] ?? null;
+}
+
+export function insertAdmin(db: Db, row: NewAdminRow) {
+  return db.insert(schema.admins).values(row);
+}
+
+export function updateAdmin(db: Db, id: string, patch: Partial<NewAdminRow>) {
+  return db.update(schema.admins).set(patch).where(eq(schema.admins.id, id));
+}
