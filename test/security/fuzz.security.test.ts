@@ -25,6 +25,8 @@ const AUDIT_ON_REJECTION: Record<string, number[]> = {
   "POST /api/auth_login": [401, 429],
   "POST /api/auth_factor_verify": [401, 410, 429],
   "POST /api/admin/login": [401, 429],
+  // A wrong current password is a failed authentication, recorded like a failed sign-in.
+  "POST /api/admin/change_password": [401, 429],
   // "Every call is audited" (route description): a lookup of nobody is recorded as a failure.
   "POST /api/service/user_resolve": [404],
 };
