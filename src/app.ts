@@ -15,6 +15,8 @@ import { adminServiceKeyRoutes } from "./routes/admin-service-keys";
 import { adminSiteRoutes } from "./routes/admin-sites";
 import { adminUserRoutes } from "./routes/admin-users";
 import { legacyApiRoutes } from "./routes/legacy-api";
+import { onboardingRoutes } from "./routes/onboarding";
+import { passwordResetRoutes } from "./routes/password-reset";
 import { registerRoutes } from "./routes/register";
 import { profileRoutes } from "./routes/profile";
 import { serviceRoutes } from "./routes/service";
@@ -43,6 +45,8 @@ export function createApp() {
   app.route("/", avatarRoutes);
   app.route("/", apiKeyRoutes);
   app.route("/", sessionRoutes);
+  app.route("/", passwordResetRoutes);
+  app.route("/", onboardingRoutes);
   app.route("/", adminAuthRoutes);
   app.route("/", adminUserRoutes);
   app.route("/", adminSiteRoutes);

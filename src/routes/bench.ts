@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { hashPassword } from "../crypto/password-hash";
 import type { AppEnv } from "../lib/types";
 
 /**
@@ -14,4 +15,11 @@ export const benchRoutes = new Hono<AppEnv>()
   .get("/d1", async (c) => {
     const row = await c.env.DB.prepare("SELECT site_key FROM sites WHERE site_key = ?").bind("demo").first();
     return c.json({ ok: true, found: row !== null });
+  })
+  // One password hash with the configured (production) parameters and pepper, as login/registration pay it.
+  // The parameters are echoed so the harness can check it measured the production ones.
+  .get("/hash", async (c) => {
+    const scrypt = c.var.config.scrypt;
+    const hash = await hashPassword("bench-Password-2026!", { scrypt, pepper: c.env.PASSWORD_PEPPER });
+    return c.json({ ok: true, params: scrypt, peppered: Boolean(c.env.PASSWORD_PEPPER), length: hash.length });
   });

@@ -1,41 +1,238 @@
 import type { Env } from "../env";
-import type { RequestMeta } from "../lib/types";
-import type { UserRow } from "../store/users";
-import { CODE_TTL_SECONDS, issueChallenge } from "./challenges";
+import { readConfig } from "../env";
+import { hashPassword } from "../crypto/password-hash";
+import { AppError } from "../lib/errors";
+import { maskEmail, normaliseEmail } from "../lib/email";
+import type { RequestMeta, ResolvedSite } from "../lib/types";
+import { createDb } from "../store/db";
+import { activatePendingUser } from "../store/user-credentials";
+import { type UserRow, findUserByEmail, findUserById } from "../store/users";
+import { type AuditEvent, recordAudit } from "./audit";
+import { CODE_TTL_SECONDS, ghostOwner } from "./challenges";
+import {
+  type ChallengeProof,
+  type FlowContext,
+  assertNewPassword,
+  buildEmailLink,
+  issueEmailedChallenge,
+  mailName,
+  resolveProof,
+  retireChallenge,
+  usableLinkBase,
+  verifyProofAudited,
+} from "./emailed-challenges";
+import { ONBOARDING_REQUEST_PER_EMAIL, REQUEST_PER_IP, VERIFY_PER_IP, emailLimitKey, takeFlowLimit } from "./flow-limits";
+import { ipLimiterKey } from "./rate-limits";
+import { type Identity, toIdentity } from "./identity";
 import { enqueueMail } from "./mail";
+import { refreshIdentity, revokeAllSessions } from "./sessions";
+import { resolveSite } from "./sites";
 
-// Staff onboarding mail: a pending user gets a 6-digit code (10 minutes) to set their first
-// password. Admin routes (user_create with send_onboarding, user_onboarding_resend) call
-// `sendOnboardingCode`; the onboarding flow (auth_onboarding_*) uses and extends this file.
+// Onboarding: an admin creates a `pending` account (no password hash); the user receives a 6-digit
+// code (10 minutes; plus a link to the site's onboarding_url?token=… when one is configured), chooses
+// a password, and the account becomes `active` with a verified email. A pending account can never
+// log in with a password because it has none; an active one can never be onboarded again.
 
+export interface SendOnboardingOptions {
+  /**
+   * Writes an `onboarding.code_sent` audit row with this actor. Omit it when the caller audits its
+   * own action (admin user_create / user_onboarding_resend), so one action stays one row.
+   */
+  actor?: AuditEvent["actor"];
+  /** Defaults to Date.now(). */
+  now?: number;
+  /** false: skip the 60 s resend cooldown (a brand-new account). Default true. */
+  enforceCooldown?: boolean;
+  /** Hand the mail send to this instead of awaiting it (the app route sends after answering). */
+  defer?: (work: Promise<unknown>) => void;
+}
+
+export interface SentOnboarding {
+  /** When the mailed code (and link) stop working, ISO 8601. */
+  expires_at: string;
+}
+
+/** The one-object call shape (`sendOnboardingCode(env, user, { siteKey, enforceCooldown, request, now })`). */
 export interface OnboardingSendMeta {
-  /** The app the user is onboarded into (branding, onboarding_url); null → default branding and URL. */
   siteKey: string | null;
-  /** true: refuse with 429 resend_too_soon inside the 60 s cooldown. */
   enforceCooldown: boolean;
   request: RequestMeta | null;
   now: number;
 }
 
-export type SendOnboarding = (env: Env, user: UserRow, meta: OnboardingSendMeta) => Promise<void>;
+/**
+ * Mails a fresh onboarding code to a pending user (the admin issue's "send onboarding": admin create
+ * with `send_onboarding`, admin resend). `siteKey` picks the branding and the onboarding_url the link
+ * points to (null, or a site without one: DEFAULT_ONBOARDING_URL; no usable URL: code only). The
+ * previous code dies; the code works with auth_onboarding_check/complete (email + code, or the link's
+ * token). Throws 409 conflict when the user is not pending, 429 resend_too_soon (with retry_after)
+ * within 60 s of the previous code (unless `enforceCooldown: false`), 403 unknown_site for an
+ * unregistered key in strict mode. Also accepts the one-object form `(env, user, OnboardingSendMeta)`.
+ */
+export async function sendOnboardingCode(
+  env: Env,
+  user: UserRow,
+  siteKey: string | null,
+  meta: RequestMeta | null,
+  options?: SendOnboardingOptions,
+): Promise<SentOnboarding>;
+export async function sendOnboardingCode(env: Env, user: UserRow, meta: OnboardingSendMeta): Promise<SentOnboarding>;
+export async function sendOnboardingCode(
+  env: Env,
+  user: UserRow,
+  siteOrMeta: string | null | OnboardingSendMeta,
+  meta: RequestMeta | null = null,
+  options: SendOnboardingOptions = {},
+): Promise<SentOnboarding> {
+  if (siteOrMeta !== null && typeof siteOrMeta === "object") {
+    const m = siteOrMeta;
+    return sendOnboardingCode(env, user, m.siteKey, m.request, { now: m.now, enforceCooldown: m.enforceCooldown });
+  }
+  const config = readConfig(env);
+  const site = siteOrMeta === null ? null : await resolveSite(createDb(env.DB), config, siteOrMeta);
+  return issueOnboarding(env, user, site, meta, options);
+}
 
-/** Issues an onboarding challenge (a new code kills the previous one) and queues the `onboarding_code` mail. */
-export const sendOnboardingCode: SendOnboarding = async (env, user, meta) => {
-  const issued = await issueChallenge(env, {
+async function issueOnboarding(env: Env, user: UserRow, site: ResolvedSite | null, meta: RequestMeta | null, options: SendOnboardingOptions): Promise<SentOnboarding> {
+  if (user.status !== "pending") throw new AppError("conflict", { message: "Only a pending account can be onboarded." });
+  const config = readConfig(env);
+  const now = options.now ?? Date.now();
+  const linkBase = usableLinkBase(site?.onboarding_url || config.defaultOnboardingUrl, config);
+  const issued = await issueEmailedChallenge(env, {
     purpose: "onboarding",
     owner: user.id,
     userId: user.id,
-    siteKey: meta.siteKey ?? "",
+    siteKey: site?.site_key ?? "",
     email: user.email,
-    ttlSeconds: CODE_TTL_SECONDS,
+    link: linkBase !== null,
     withCode: true,
-    enforceCooldown: meta.enforceCooldown,
-    now: meta.now,
+    ttlSeconds: CODE_TTL_SECONDS,
+    enforceCooldown: options.enforceCooldown ?? true,
+    now,
   });
-  await enqueueMail(env, {
+  if (options.actor) {
+    await recordAudit(
+      createDb(env.DB),
+      {
+        actor: options.actor,
+        action: "onboarding.code_sent",
+        target: { type: "user", id: user.id },
+        siteKey: site?.site_key ?? null,
+        details: { email: maskEmail(user.email), link: linkBase !== null },
+      },
+      meta,
+    );
+  }
+  const name = mailName(user);
+  const send = enqueueMail(env, {
     template: "onboarding_code",
     to: user.email,
-    site_key: meta.siteKey,
-    data: { code: issued.code!, expires_minutes: CODE_TTL_SECONDS / 60, name: user.name },
+    site_key: site?.site_key ?? null,
+    data: {
+      code: issued.code!,
+      ...(linkBase ? { link: buildEmailLink(linkBase, issued.token) } : {}),
+      expires_minutes: CODE_TTL_SECONDS / 60,
+      ...(name ? { name } : {}),
+    },
   });
-};
+  if (options.defer) options.defer(send);
+  else await send;
+  return { expires_at: new Date(issued.record.expires_at).toISOString() };
+}
+
+/**
+ * Handles an app's onboarding request. Only a pending account gets a code; every address answers the
+ * same. Inside the 60 s cooldown nothing is resent, silently: a 429 would tell who is pending. Other
+ * addresses get a ghost challenge under the same cooldown, so that probing check with wrong codes
+ * behaves alike for everyone.
+ */
+export async function requestOnboarding(ctx: FlowContext, rawEmail: string): Promise<void> {
+  const { env, site, now } = ctx;
+  const email = normaliseEmail(rawEmail);
+  if (!email) throw new AppError("invalid_request", { fields: { email: "Not a valid email address" } });
+  await takeFlowLimit(env, ipLimiterKey(ctx.meta.ip), REQUEST_PER_IP);
+  await takeFlowLimit(env, emailLimitKey(env, email), ONBOARDING_REQUEST_PER_EMAIL);
+  const db = createDb(env.DB);
+  const user = await findUserByEmail(db, email);
+  try {
+    if (user && user.status === "pending") {
+      await issueOnboarding(env, user, site, ctx.meta, { actor: { type: "anonymous" }, now, defer: ctx.defer });
+      return;
+    }
+    await issueEmailedChallenge(env, {
+      purpose: "onboarding",
+      owner: ghostOwner(env, email),
+      userId: null,
+      siteKey: site.site_key,
+      email,
+      link: false,
+      withCode: true,
+      ttlSeconds: CODE_TTL_SECONDS,
+      enforceCooldown: true,
+      now,
+    });
+  } catch (err) {
+    if (!(err instanceof AppError && err.code === "resend_too_soon")) throw err;
+  }
+  await recordAudit(
+    db,
+    {
+      actor: { type: "anonymous" },
+      action: "onboarding.requested",
+      target: user ? { type: "user", id: user.id } : undefined,
+      siteKey: site.site_key,
+      outcome: "denied",
+      details: { email: maskEmail(email), account: user ? user.status : "unknown", mailed: false },
+    },
+    ctx.meta,
+  );
+}
+
+/** Validates a code (or the link's token) without using it up (wrong codes count). */
+export async function checkOnboarding(ctx: FlowContext, proof: ChallengeProof): Promise<{ email: string; expires_at: string }> {
+  await takeFlowLimit(ctx.env, ipLimiterKey(ctx.meta.ip), VERIFY_PER_IP);
+  const resolved = await resolveProof(ctx.env, "onboarding", proof, { siteKey: null, now: ctx.now });
+  await verifyProofAudited(ctx, resolved, "onboarding.check", false);
+  return { email: maskEmail(resolved.record.email), expires_at: new Date(resolved.expiresAt).toISOString() };
+}
+
+/**
+ * Finishes onboarding: consumes the code, sets the first password and activates the account with a
+ * verified email in one conditional write, refreshes the identity snapshot, mails a welcome. No session.
+ */
+export async function completeOnboarding(ctx: FlowContext, proof: ChallengeProof, password: string): Promise<Identity> {
+  const { env, site, now } = ctx;
+  await takeFlowLimit(env, ipLimiterKey(ctx.meta.ip), VERIFY_PER_IP);
+  const resolved = await resolveProof(env, "onboarding", proof, { siteKey: null, now });
+  // Rules before consuming: a rejected password must not burn the code.
+  assertNewPassword(password, site.policy.password_min_length, "password");
+  await verifyProofAudited(ctx, resolved, "onboarding.complete", true);
+
+  const db = createDb(env.DB);
+  const userId = resolved.record.user_id!;
+  const passwordHash = await hashPassword(password, { scrypt: ctx.config.scrypt, pepper: env.PASSWORD_PEPPER });
+  if (!(await activatePendingUser(db, userId, passwordHash, now))) {
+    // Activated (or disabled, or deleted) some other way since the code went out.
+    await retireChallenge(env, resolved.record);
+    throw new AppError("challenge_expired");
+  }
+  const user = (await findUserById(db, userId))!;
+  const identity = toIdentity(user, ctx.config.publicBaseUrl);
+  await refreshIdentity(env, "user", user.id, identity);
+  await revokeAllSessions(env, "user", user.id);
+  await retireChallenge(env, resolved.record);
+  await recordAudit(
+    db,
+    {
+      actor: { type: "user", id: user.id },
+      action: "onboarding.completed",
+      target: { type: "user", id: user.id },
+      siteKey: site.site_key,
+      details: { via: resolved.code === null ? "link" : "email_code" },
+    },
+    ctx.meta,
+  );
+  const name = mailName(user);
+  ctx.defer(enqueueMail(env, { template: "welcome", to: user.email, site_key: site.site_key, data: name ? { name } : {} }));
+  return identity;
+}

@@ -43,3 +43,9 @@ export async function putChallengeRef(env: Env, purpose: string, emailHmac: stri
 export async function getChallengeRef(env: Env, purpose: string, emailHmac: string): Promise<string | null> {
   return env.CHALLENGES.get(refKey(purpose, emailHmac));
 }
+
+/** Removes the pointer, but only while it still points at `id` (a newer challenge keeps its own). */
+export async function deleteChallengeRef(env: Env, purpose: string, emailHmac: string, id: string): Promise<void> {
+  const key = refKey(purpose, emailHmac);
+  if ((await env.CHALLENGES.get(key)) === id) await env.CHALLENGES.delete(key);
+}

@@ -92,6 +92,10 @@ describe("envelope and request handling", () => {
   });
 
   it("hides the bench floor routes outside the bench build", async () => {
-    expect((await call("/__bench/bare")).status).toBe(404);
+    for (const path of ["/__bench/bare", "/__bench/do", "/__bench/d1", "/__bench/hash"]) {
+      expect((await call(path)).status, path).toBe(404);
+    }
+    const doc = await json(await call("/api/openapi.json"));
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith("/__bench"))).toEqual([]);
   });
 });

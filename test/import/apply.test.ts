@@ -85,13 +85,17 @@ describe("importing users into D1", () => {
     expect((await env.DB.prepare("SELECT count(*) AS n FROM audit_log").first<{ n: number }>())!.n).toBe(auditBefore);
   });
 
-  it("re-running a batch that already committed is harmless (inserts do nothing, updates set the same values)", async () => {
+  it("re-running a batch that already committed is harmless (inserts do nothing, updates set the same values, one audit row)", async () => {
     const first = await importText("users.csv", CSV);
+    await env.DB.prepare("UPDATE users SET name = 'Changed' WHERE email = 'bob@example.com'").run();
+    const second = await importText("users.csv", CSV, "update");
+    expect(second.batches).toHaveLength(1);
     const before = await allUsers();
-    for (const batch of first.batches) {
-      await env.DB.batch(batch.statements.filter((s) => !s.startsWith("INSERT INTO audit_log")).map((s) => env.DB.prepare(s)));
-    }
+    const auditCount = async () => (await env.DB.prepare("SELECT count(*) AS n FROM audit_log").first<{ n: number }>())!.n;
+    const auditBefore = await auditCount();
+    for (const batch of [...first.batches, ...second.batches]) await env.DB.batch(batch.statements.map((s) => env.DB.prepare(s)));
     expect(await allUsers()).toEqual(before);
+    expect(await auditCount()).toBe(auditBefore);
   });
 
   it("a batch that fails writes nothing at all", async () => {

@@ -52,7 +52,7 @@ describe("row validation", () => {
   });
 
   it("reports every bad field with its line number, counting lines of multi-line records", () => {
-    const long = "x".repeat(201);
+    const long = "x".repeat(101);
     const text = [
       "email,name,status,password_hash,created_at,locale,timezone,email_verified,phone",
       `"a@x.io","Line 1\nLine 2",active,,,,,,`, // lines 2-3: fine
@@ -71,7 +71,7 @@ describe("row validation", () => {
     expect(errors).toEqual([
       { line: 4, field: "email", message: "is not a valid email address" },
       { line: 5, field: "email", message: "duplicate of line 2 (emails compare trimmed and lower-cased)" },
-      { line: 6, field: "name", message: "is longer than 200 characters" },
+      { line: 6, field: "name", message: "is longer than 100 characters" },
       { line: 6, field: "status", message: "must be one of pending, active, disabled" },
       { line: 7, field: "password_hash", message: "is not a bcrypt ($2y$/$2a$/$2b$) or $argon2id$ hash" },
       { line: 8, field: "locale", message: "is not a language tag such as en or de-CH" },

@@ -136,5 +136,12 @@ function auditStatementSql(batch: number, inserted: number, updated: number, opt
   );
   const columns = ["at", "actor_type", "actor_id", "action", "target_type", "target_id", "site_key", "ip", "user_agent", "request_id", "outcome", "details"];
   const values = [entry.at, entry.actorType, entry.actorId, entry.action, entry.targetType, entry.targetId, entry.siteKey, entry.ip, entry.userAgent, entry.requestId, entry.outcome, JSON.stringify(entry.details)];
-  return `INSERT INTO audit_log (${columns.join(", ")}) VALUES (${values.map(sqlLiteral).join(", ")})`;
+  // Written once even if the same batch runs twice (a retry after a lost answer): the batch number,
+  // file and run time in `details`/`at` identify it.
+  const at = sqlLiteral(entry.at);
+  const details = sqlLiteral(JSON.stringify(entry.details));
+  return (
+    `INSERT INTO audit_log (${columns.join(", ")}) SELECT ${values.map(sqlLiteral).join(", ")}\n` +
+    `WHERE NOT EXISTS (SELECT 1 FROM audit_log WHERE action = 'user_import' AND at = ${at} AND details = ${details})`
+  );
 }

@@ -8,13 +8,13 @@ import type { LineError, RawRow, RawValue } from "./read";
 export type UserStatus = "pending" | "active" | "disabled";
 export const STATUSES: readonly UserStatus[] = ["pending", "active", "disabled"];
 
-/** Maximum lengths (characters) of the text columns. */
+/** Maximum lengths (characters) of the text columns: the same as a profile update allows (services/profile.ts). */
 export const FIELD_LIMITS = {
-  name: 200,
-  display_name: 200,
-  phone: 40,
-  job_title: 200,
-  department: 200,
+  name: 100,
+  display_name: 100,
+  phone: 32,
+  job_title: 100,
+  department: 100,
   locale: 35,
   timezone: 64,
   external_id: 128,

@@ -1,0 +1,196 @@
+import type { Miniflare } from "miniflare";
+import { hashPassword as hashWithParams } from "../../src/crypto/password-hash";
+import type { BenchContext, BenchOptions, CallOptions, RouteResult, SeedSiteOptions, SeedUsersOptions } from "./types";
+import { PRODUCTION_SCRYPT } from "./worker";
+
+// What a scenario gets: the running Worker and helpers to seed it. Seeding goes straight to the
+// bindings (D1 through Miniflare), never through routes under test, so setup never pollutes a figure.
+
+/** The password of every user seeded with the default hash. */
+export const BENCH_PASSWORD = "bench-Password-2026!";
+
+/** Rows per INSERT … SELECT: big enough to be fast, small enough to keep each statement short. */
+const BULK_CHUNK = 50_000;
+
+function sqlString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+export interface ContextInput {
+  mf: Miniflare;
+  baseUrl: string;
+  options: BenchOptions;
+  vars: Record<string, string>;
+  results: Map<string, RouteResult>;
+}
+
+export async function createContext(input: ContextInput): Promise<BenchContext> {
+  const db = (await input.mf.getD1Database("DB")) as unknown as D1Database;
+  const hashes = new Map<string, Promise<string>>();
+  const pepper = input.vars.PASSWORD_PEPPER || undefined;
+
+  const hashPassword = (password: string): Promise<string> => {
+    let hit = hashes.get(password);
+    if (!hit) {
+      hit = hashWithParams(password, { scrypt: { ...PRODUCTION_SCRYPT }, pepper });
+      hashes.set(password, hit);
+    }
+    return hit;
+  };
+
+  const sql = async <T = Record<string, unknown>>(query: string, ...params: unknown[]): Promise<T[]> => {
+    const result = await db.prepare(query).bind(...params).all<T>();
+    return result.results;
+  };
+
+  const bulkInsert = async (table: string, count: number, columns: Record<string, string>, offset = 0): Promise<void> => {
+    const names = Object.keys(columns);
+    if (!/^[a-z_][a-z0-9_]*$/i.test(table) || names.some((c) => !/^[a-z_][a-z0-9_]*$/i.test(c))) {
+      throw new Error(`bulkInsert: bad table or column name in ${table}(${names.join(", ")})`);
+    }
+    const select = names.map((c) => columns[c]).join(", ");
+    for (let from = 1; from <= count; from += BULK_CHUNK) {
+      const to = Math.min(count, from + BULK_CHUNK - 1);
+      await db
+        .prepare(
+          `INSERT INTO ${table} (${names.join(", ")}) ` +
+            `WITH RECURSIVE seq(n) AS (SELECT CAST(? AS INTEGER) UNION ALL SELECT n + 1 FROM seq WHERE n < CAST(? AS INTEGER)) SELECT ${select} FROM seq`,
+        )
+        .bind(from + offset, to + offset)
+        .run();
+    }
+  };
+
+  const call = (path: string, options: CallOptions = {}): Promise<Response> => {
+    const headers = new Headers(options.headers);
+    let body: string | undefined;
+    if (options.json !== undefined) {
+      headers.set("content-type", "application/json");
+      body = JSON.stringify(options.json);
+    } else if (options.form) {
+      headers.set("content-type", "application/x-www-form-urlencoded");
+      body = new URLSearchParams(options.form).toString();
+    }
+    if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", "203.0.113.10");
+    return fetch(input.baseUrl + path, { method: options.method ?? (body === undefined ? "GET" : "POST"), headers, ...(body !== undefined && { body }) });
+  };
+
+  const seedSite = async (siteKey: string, options: SeedSiteOptions = {}): Promise<void> => {
+    const v = input.vars;
+    const now = Date.now();
+    const policy = {
+      login_mode: v.DEFAULT_LOGIN_MODE ?? "password",
+      reset_mode: v.DEFAULT_RESET_MODE ?? "link",
+      twofa_mode: v.DEFAULT_TWOFA_MODE ?? "off",
+      allow_self_registration: v.DEFAULT_ALLOW_SELF_REGISTRATION === "true",
+      password_min_length: Number(v.DEFAULT_PASSWORD_MIN_LENGTH ?? 8),
+      session_ttl_seconds: Number(v.DEFAULT_SESSION_TTL_SECONDS ?? 86400),
+      idle_timeout_seconds: Number(v.DEFAULT_IDLE_TIMEOUT_SECONDS ?? 7200),
+      ...options.policy,
+    };
+    await db.batch([
+      db
+        .prepare(
+          "INSERT INTO sites (site_key, name, status, allowed_origins, reset_url, onboarding_url, branding, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(
+          siteKey,
+          options.name ?? `Bench ${siteKey}`,
+          options.status ?? "active",
+          JSON.stringify(options.allowed_origins ?? []),
+          v.DEFAULT_RESET_URL ?? null,
+          v.DEFAULT_ONBOARDING_URL ?? null,
+          JSON.stringify({ display_name: options.name ?? `Bench ${siteKey}` }),
+          now,
+          now,
+        ),
+      db
+        .prepare(
+          "INSERT INTO site_policies (site_key, login_mode, reset_mode, twofa_mode, allow_self_registration, password_min_length, session_ttl_seconds, idle_timeout_seconds, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(
+          siteKey,
+          policy.login_mode,
+          policy.reset_mode,
+          policy.twofa_mode,
+          policy.allow_self_registration ? 1 : 0,
+          policy.password_min_length,
+          policy.session_ttl_seconds,
+          policy.idle_timeout_seconds,
+          now,
+        ),
+    ]);
+  };
+
+  const seedUsers: BenchContext["seedUsers"] = async (count, options: SeedUsersOptions = {}) => {
+    const start = options.start ?? 1;
+    const idPrefix = options.idPrefix ?? "usr_bench_";
+    const emailPrefix = options.emailPrefix ?? "user";
+    const domain = options.domain ?? "bench.test";
+    const hash = options.passwordHash === undefined ? await hashPassword(BENCH_PASSWORD) : options.passwordHash;
+    const createdAt = options.createdAtStart ?? Date.now() - count;
+    await bulkInsert(
+      "users",
+      count,
+      {
+        id: `${sqlString(idPrefix)} || n`,
+        email: `${sqlString(emailPrefix)} || n || ${sqlString(`@${domain}`)}`,
+        email_verified: "1",
+        name: `'Bench User ' || n`,
+        status: sqlString(options.status ?? "active"),
+        password_hash: hash === null ? "NULL" : sqlString(hash),
+        password_changed_at: String(createdAt),
+        source: "'admin'",
+        created_at: `${createdAt} + n`,
+        updated_at: `${createdAt} + n`,
+      },
+      start - 1,
+    );
+    return { id: (n: number) => `${idPrefix}${n}`, email: (n: number) => `${emailPrefix}${n}@${domain}` };
+  };
+
+  const seedAudit: BenchContext["seedAudit"] = async (count, options = {}) => {
+    const users = Math.max(1, options.users ?? 1000);
+    const idPrefix = options.idPrefix ?? "usr_bench_";
+    const at = Date.now() - count * 1000;
+    const actions = ["login.success", "login.failure", "logout", "password.reset", "user.update", "api_key.create"];
+    const actionCase = `CASE n % ${actions.length} ${actions.map((a, i) => `WHEN ${i} THEN ${sqlString(a)}`).join(" ")} END`;
+    await bulkInsert(
+      "audit_log",
+      count,
+      {
+        at: `${at} + n * 1000`,
+        actor_type: "'user'",
+        actor_id: `${sqlString(idPrefix)} || (n % ${users} + 1)`,
+        action: actionCase,
+        target_type: "'user'",
+        target_id: `${sqlString(idPrefix)} || (n % ${users} + 1)`,
+        site_key: options.siteKey ? sqlString(options.siteKey) : "NULL",
+        ip: "'203.0.113.' || (n % 250 + 1)",
+        user_agent: "'bench'",
+        request_id: "'req_bench_' || n",
+        outcome: "CASE n % 10 WHEN 1 THEN 'failure' ELSE 'success' END",
+        details: "'{}'",
+      },
+      (options.start ?? 1) - 1,
+    );
+  };
+
+  return {
+    mf: input.mf,
+    baseUrl: input.baseUrl,
+    options: input.options,
+    vars: input.vars,
+    db,
+    sql,
+    bulkInsert,
+    call,
+    seedSite,
+    seedUsers,
+    seedAudit,
+    hashPassword,
+    password: BENCH_PASSWORD,
+    results: input.results,
+    log: (message: string) => console.log(`    ${message}`),
+  };
+}

@@ -1,0 +1,171 @@
+import autocannon from "autocannon";
+import { workerdCpuMs } from "./machine";
+import type { LatencyStats, LoadStats, RequestInput, RequestSpec, SequentialStats } from "./types";
+
+// The two ways a route is measured. Latencies are recorded exactly per response (autocannon's own
+// histogram has 1 ms resolution, too coarse next to a sub-millisecond floor).
+
+interface PreparedRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+function prepare(spec: RequestSpec): PreparedRequest {
+  const headers: Record<string, string> = { ...spec.headers };
+  let body: string | undefined;
+  if (typeof spec.body === "string") body = spec.body;
+  else if (spec.body !== undefined) {
+    body = JSON.stringify(spec.body);
+    if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) headers["content-type"] = "application/json";
+  }
+  return { method: spec.method ?? (body === undefined ? "GET" : "POST"), path: spec.path, headers, ...(body !== undefined && { body }) };
+}
+
+/** A counter shared by every connection of one measurement, so factories see 0, 1, 2, … once each. */
+export function requestSource(input: RequestInput, start = 0): { next: () => PreparedRequest; used: () => number } {
+  let i = start;
+  return {
+    next: () => {
+      const spec = typeof input === "function" ? input(i) : input;
+      i++;
+      return prepare(spec);
+    },
+    used: () => i,
+  };
+}
+
+export function latencyStats(values: number[]): LatencyStats {
+  const sorted = [...values].sort((a, b) => a - b);
+  const n = sorted.length;
+  if (n === 0) return { count: 0, mean: NaN, stdev: NaN, min: NaN, p50: NaN, p90: NaN, p99: NaN, max: NaN };
+  const mean = sorted.reduce((s, v) => s + v, 0) / n;
+  const variance = sorted.reduce((s, v) => s + (v - mean) ** 2, 0) / Math.max(1, n - 1);
+  // Nearest-rank percentiles, with the median as the mean of the two middle values for even n.
+  const rank = (p: number) => sorted[Math.min(n - 1, Math.max(0, Math.ceil((p / 100) * n) - 1))]!;
+  const p50 = n % 2 === 1 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
+  return { count: n, mean, stdev: Math.sqrt(variance), min: sorted[0]!, p50, p90: rank(90), p99: rank(99), max: sorted[n - 1]! };
+}
+
+export interface LoadRun {
+  baseUrl: string;
+  request: RequestInput;
+  connections: number;
+  durationSeconds: number;
+  /** Where the request counter starts (so a warm-up and the measurement never reuse a factory index). */
+  counterStart?: number;
+  /** false when other loads run at the same time (workerd's CPU time cannot be split between them). */
+  attributeCpu?: boolean;
+}
+
+export interface LoadOutcome {
+  stats: LoadStats;
+  /** Next unused request index. */
+  counter: number;
+}
+
+/** autocannon at `connections` for `durationSeconds`; every response's latency and status recorded. */
+export async function runLoad(run: LoadRun): Promise<LoadOutcome> {
+  const dynamic = typeof run.request === "function";
+  const source = requestSource(run.request, run.counterStart ?? 0);
+  const latencies: number[] = [];
+  const statusCounts: Record<string, number> = {};
+  const instance = autocannon({
+    url: run.baseUrl,
+    connections: run.connections,
+    duration: run.durationSeconds,
+    // Count every response (not only 2xx): the route's expected status is checked separately.
+    includeErrorStats: true,
+    timeout: 30,
+    // A factory is asked for each request as a connection sends it (autocannon's setupRequest).
+    requests: [dynamic ? { setupRequest: (req: Record<string, unknown>) => ({ ...req, ...source.next() }) } : source.next()],
+  });
+  const cpu0 = run.attributeCpu === false ? null : workerdCpuMs();
+  instance.on("response", (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+    latencies.push(responseTime);
+    statusCounts[statusCode] = (statusCounts[statusCode] ?? 0) + 1;
+  });
+  const result = await instance;
+  const cpu1 = cpu0 === null ? null : workerdCpuMs();
+  const seconds = result.duration > 0 ? result.duration : run.durationSeconds;
+  return {
+    counter: source.used(),
+    stats: {
+      connections: run.connections,
+      durationSeconds: seconds,
+      requests: latencies.length,
+      rps: latencies.length / seconds,
+      rpsStdev: result.requests.stddev,
+      rpsMin: result.requests.min,
+      rpsMax: result.requests.max,
+      latency: latencyStats(latencies),
+      cpuMsPerRequest: cpu0 !== null && cpu1 !== null && latencies.length > 0 ? (cpu1 - cpu0) / latencies.length : null,
+      errors: result.errors,
+      timeouts: result.timeouts,
+      statusCounts,
+    },
+  };
+}
+
+/** Several loads at once (a mixed load): each keeps its own figures. */
+export function runConcurrentLoads(runs: LoadRun[]): Promise<LoadOutcome[]> {
+  return Promise.all(runs.map((r) => runLoad({ ...r, attributeCpu: runs.length === 1 })));
+}
+
+export interface SequentialRun {
+  baseUrl: string;
+  request: RequestInput;
+  samples: number;
+  warmupSamples: number;
+  counterStart?: number;
+}
+
+/** One request at a time over a kept-alive connection: each sample is one request's full latency. */
+export async function sendOne(baseUrl: string, req: PreparedRequest): Promise<{ ms: number; status: number }> {
+  const init: RequestInit = { method: req.method, headers: req.headers, ...(req.body !== undefined && { body: req.body }) };
+  const t0 = performance.now();
+  const res = await fetch(baseUrl + req.path, init);
+  await res.arrayBuffer();
+  return { ms: performance.now() - t0, status: res.status };
+}
+
+export async function runSequential(run: SequentialRun): Promise<{ stats: SequentialStats; samples: number[]; counter: number }> {
+  const source = requestSource(run.request, run.counterStart ?? 0);
+  for (let i = 0; i < run.warmupSamples; i++) await sendOne(run.baseUrl, source.next());
+  const samples: number[] = [];
+  const statusCounts: Record<string, number> = {};
+  const cpu0 = workerdCpuMs();
+  for (let i = 0; i < run.samples; i++) {
+    const { ms, status } = await sendOne(run.baseUrl, source.next());
+    samples.push(ms);
+    statusCounts[status] = (statusCounts[status] ?? 0) + 1;
+  }
+  const cpu1 = cpu0 === null ? null : workerdCpuMs();
+  const cpuMsPerRequest = cpu0 !== null && cpu1 !== null && samples.length > 0 ? (cpu1 - cpu0) / samples.length : null;
+  return { stats: { samples: samples.length, latency: latencyStats(samples), cpuMsPerRequest, statusCounts }, samples, counter: (run.counterStart ?? 0) + run.warmupSamples + run.samples };
+}
+
+/** Round-robin over several sequential runs (sample 1 of each, then sample 2 of each, …). */
+export async function runInterleaved(runs: SequentialRun[]): Promise<{ stats: SequentialStats; counter: number }[]> {
+  const sources = runs.map((r) => requestSource(r.request, r.counterStart ?? 0));
+  const warm = Math.max(0, ...runs.map((r) => r.warmupSamples));
+  const most = Math.max(0, ...runs.map((r) => r.samples));
+  for (let i = 0; i < warm; i++) {
+    for (const [k, r] of runs.entries()) if (i < r.warmupSamples) await sendOne(r.baseUrl, sources[k]!.next());
+  }
+  const samples = runs.map(() => [] as number[]);
+  const statuses = runs.map(() => ({}) as Record<string, number>);
+  for (let i = 0; i < most; i++) {
+    for (const [k, r] of runs.entries()) {
+      if (i >= r.samples) continue;
+      const { ms, status } = await sendOne(r.baseUrl, sources[k]!.next());
+      samples[k]!.push(ms);
+      statuses[k]![status] = (statuses[k]![status] ?? 0) + 1;
+    }
+  }
+  return runs.map((r, k) => ({
+    stats: { samples: samples[k]!.length, latency: latencyStats(samples[k]!), cpuMsPerRequest: null, statusCounts: statuses[k]! },
+    counter: (r.counterStart ?? 0) + r.warmupSamples + r.samples,
+  }));
+}

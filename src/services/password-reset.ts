@@ -1,0 +1,149 @@
+import { hashPassword } from "../crypto/password-hash";
+import { AppError } from "../lib/errors";
+import { maskEmail, normaliseEmail } from "../lib/email";
+import type { ResolvedSite } from "../lib/types";
+import { createDb } from "../store/db";
+import { setActiveUserPassword } from "../store/user-credentials";
+import { findUserByEmail, findUserById } from "../store/users";
+import { recordAudit } from "./audit";
+import { CODE_TTL_SECONDS, LINK_TTL_SECONDS, ghostOwner } from "./challenges";
+import {
+  type ChallengeProof,
+  type FlowContext,
+  assertNewPassword,
+  buildEmailLink,
+  issueEmailedChallenge,
+  mailName,
+  resolveProof,
+  retireChallenge,
+  usableLinkBase,
+  verifyProofAudited,
+} from "./emailed-challenges";
+import { REQUEST_PER_IP, RESET_REQUEST_PER_EMAIL, VERIFY_PER_IP, emailLimitKey, takeFlowLimit } from "./flow-limits";
+import { ipLimiterKey } from "./rate-limits";
+import { toIdentity } from "./identity";
+import { enqueueMail } from "./mail";
+import { refreshIdentity, revokeAllSessions } from "./sessions";
+
+// Password reset (site reset_mode): `link` mails reset_url?token=… (256-bit token, 30 minutes), `otp`
+// mails a 6-digit code (10 minutes), `both` mails the two (the code still lives 10 minutes),
+// `disabled` answers 403 reset_disabled. Nothing about the account changes until complete succeeds.
+
+export function assertResetEnabled(site: ResolvedSite): void {
+  if (site.policy.reset_mode === "disabled") throw new AppError("reset_disabled");
+}
+
+/**
+ * Handles a reset request. Every address costs the same work — limiter calls, one user read, one
+ * challenge (a "ghost" one, which can never verify, for unknown, pending and disabled accounts) and
+ * one audit row — and the caller answers 202 the same way; only an active account is mailed, after
+ * the answer.
+ */
+export async function requestPasswordReset(ctx: FlowContext, rawEmail: string): Promise<void> {
+  const { env, site, now } = ctx;
+  assertResetEnabled(site);
+  const email = normaliseEmail(rawEmail);
+  if (!email) throw new AppError("invalid_request", { fields: { email: "Not a valid email address" } });
+  await takeFlowLimit(env, ipLimiterKey(ctx.meta.ip), REQUEST_PER_IP);
+  await takeFlowLimit(env, emailLimitKey(env, email), RESET_REQUEST_PER_EMAIL);
+
+  const db = createDb(env.DB);
+  const user = await findUserByEmail(db, email);
+  const active = user !== null && user.status === "active";
+  const mode = site.policy.reset_mode;
+  const linkBase = mode === "link" || mode === "both" ? usableLinkBase(site.reset_url || ctx.config.defaultResetUrl, ctx.config) : null;
+  // Without a usable reset URL a link cannot be mailed; the code keeps the flow working.
+  const withCode = mode === "otp" || mode === "both" || linkBase === null;
+  const ttlSeconds = linkBase ? LINK_TTL_SECONDS : CODE_TTL_SECONDS;
+  const issued = await issueEmailedChallenge(env, {
+    purpose: "reset",
+    owner: active ? user.id : ghostOwner(env, email),
+    userId: active ? user.id : null,
+    siteKey: site.site_key,
+    email,
+    link: linkBase !== null,
+    withCode,
+    ttlSeconds,
+    codeTtlSeconds: CODE_TTL_SECONDS,
+    enforceCooldown: false,
+    now,
+  });
+  await recordAudit(
+    db,
+    {
+      actor: { type: "anonymous" },
+      action: "password_reset.requested",
+      target: user ? { type: "user", id: user.id } : undefined,
+      siteKey: site.site_key,
+      outcome: active ? "success" : "denied",
+      details: { email: maskEmail(email), account: user ? user.status : "unknown", mode, mailed: active },
+    },
+    ctx.meta,
+  );
+  if (!active) return;
+  const link = linkBase ? buildEmailLink(linkBase, issued.token) : undefined;
+  ctx.defer(
+    enqueueMail(env, {
+      template: "password_reset",
+      to: user.email,
+      site_key: site.site_key,
+      data: {
+        ...(link ? { link } : {}),
+        ...(issued.code ? { code: issued.code } : {}),
+        expires_minutes: (withCode ? CODE_TTL_SECONDS : ttlSeconds) / 60,
+        ...(mailName(user) ? { name: mailName(user) } : {}),
+      },
+    }),
+  );
+}
+
+/** Validates a token or email + code without using it up (wrong codes count). */
+export async function checkPasswordReset(ctx: FlowContext, proof: ChallengeProof): Promise<{ email: string; expires_at: string }> {
+  assertResetEnabled(ctx.site);
+  await takeFlowLimit(ctx.env, ipLimiterKey(ctx.meta.ip), VERIFY_PER_IP);
+  const resolved = await resolveProof(ctx.env, "reset", proof, { siteKey: ctx.site.site_key, now: ctx.now });
+  await verifyProofAudited(ctx, resolved, "password_reset.check", false);
+  return { email: maskEmail(resolved.record.email), expires_at: new Date(resolved.expiresAt).toISOString() };
+}
+
+/**
+ * Sets the new password: the challenge is consumed first (of two parallel completes one wins), then
+ * the hash is written, every session ends, the identity snapshot is refreshed and a notice is mailed.
+ * No session is issued, and TOTP / second-factor settings are left exactly as they were.
+ */
+export async function completePasswordReset(ctx: FlowContext, proof: ChallengeProof, newPassword: string): Promise<void> {
+  const { env, site, now } = ctx;
+  assertResetEnabled(site);
+  await takeFlowLimit(env, ipLimiterKey(ctx.meta.ip), VERIFY_PER_IP);
+  const resolved = await resolveProof(env, "reset", proof, { siteKey: site.site_key, now });
+  // Rules before consuming: a rejected password must not burn the user's link or code.
+  assertNewPassword(newPassword, site.policy.password_min_length, "new_password");
+  await verifyProofAudited(ctx, resolved, "password_reset.complete", true);
+
+  const db = createDb(env.DB);
+  const userId = resolved.record.user_id!;
+  const passwordHash = await hashPassword(newPassword, { scrypt: ctx.config.scrypt, pepper: env.PASSWORD_PEPPER });
+  // Conditional on status: an account disabled since the mail went out keeps its old password.
+  if (!(await setActiveUserPassword(db, userId, passwordHash, now))) {
+    await retireChallenge(env, resolved.record);
+    throw new AppError("challenge_expired");
+  }
+  const user = (await findUserById(db, userId))!;
+  await refreshIdentity(env, "user", user.id, toIdentity(user, ctx.config.publicBaseUrl));
+  const revoked = await revokeAllSessions(env, "user", user.id);
+  await retireChallenge(env, resolved.record);
+  await recordAudit(
+    db,
+    {
+      actor: { type: "user", id: user.id },
+      action: "password_reset.completed",
+      target: { type: "user", id: user.id },
+      siteKey: site.site_key,
+      details: { via: resolved.code === null ? "link" : "email_code", sessions_revoked: revoked },
+    },
+    ctx.meta,
+  );
+  ctx.defer(
+    enqueueMail(env, { template: "password_changed", to: user.email, site_key: site.site_key, data: mailName(user) ? { name: mailName(user) } : {} }),
+  );
+}
