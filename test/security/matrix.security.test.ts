@@ -57,6 +57,13 @@ const MATRIX: Record<string, Entry> = {
   // --- App: public, site-scoped -----------------------------------------------------------------
   "POST /api/auth_site_info": { tag: "App", body: () => ({ site_key: "demo" }), expect: everyone(200) },
   "GET /api/avatars/{user}/{key}": { tag: "App", expect: everyone(404) },
+  // --- App: reset and onboarding (public; codes and link tokens are the credentials) --------------
+  "POST /api/auth_password_reset_request": { tag: "App", expect: everyone(400) },
+  "POST /api/auth_password_reset_check": { tag: "App", expect: everyone(400) },
+  "POST /api/auth_password_reset_complete": { tag: "App", expect: everyone(400) },
+  "POST /api/auth_onboarding_request": { tag: "App", expect: everyone(400) },
+  "POST /api/auth_onboarding_check": { tag: "App", expect: everyone(400) },
+  "POST /api/auth_onboarding_complete": { tag: "App", expect: everyone(400) },
   // --- App: the signed-in user ------------------------------------------------------------------
   "GET /api/auth_me": { tag: "App", expect: userOnly(200) },
   "POST /api/auth_logout": { tag: "App", expect: userOnly(200) },
