@@ -27,6 +27,11 @@ const AUDIT_ON_REJECTION: Record<string, number[]> = {
   "POST /api/admin/login": [401, 429],
   // A wrong current password is a failed authentication, recorded like a failed sign-in.
   "POST /api/admin/change_password": [401, 429],
+  // Wrong one-time codes count against the account and are recorded, like failed sign-ins.
+  "POST /api/auth_onboarding_check": [401, 429],
+  "POST /api/auth_onboarding_complete": [401, 429],
+  "POST /api/auth_password_reset_check": [401, 429],
+  "POST /api/auth_password_reset_complete": [401, 429],
   // "Every call is audited" (route description): a lookup of nobody is recorded as a failure.
   "POST /api/service/user_resolve": [404],
 };
