@@ -1,6 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "./lib/types";
 import { parseBody } from "./middleware/body";
+import { appCors } from "./middleware/cors";
 import { notFound, onError } from "./middleware/errors";
 import { requestContext } from "./middleware/request-context";
 import { apiKeyRoutes } from "./routes/api-keys";
@@ -9,6 +10,7 @@ import { benchRoutes } from "./routes/bench";
 import { devOutboxRoutes } from "./routes/dev-outbox";
 import { validationHook } from "./routes/common";
 import { healthRoutes } from "./routes/health";
+import { loginRoutes } from "./routes/login";
 import { adminAuditRoutes } from "./routes/admin-audit";
 import { adminAuthRoutes } from "./routes/admin-auth";
 import { adminServiceKeyRoutes } from "./routes/admin-service-keys";
@@ -23,6 +25,7 @@ import { serviceRoutes } from "./routes/service";
 import { sessionRoutes } from "./routes/session";
 import { createPortalRoutes } from "./routes/portal";
 import { siteInfoRoutes } from "./routes/site-info";
+import { totpRoutes } from "./routes/totp";
 
 /** Builds the app: middleware, then every route group in one list. */
 export function createApp() {
@@ -31,6 +34,8 @@ export function createApp() {
   app.notFound(notFound);
 
   app.use("*", requestContext);
+  // Per-site CORS for the app and staff routes (before body parsing, so 413/415 answers carry it too).
+  app.use("/api/auth_*", appCors);
   // Admin routes take JSON only; app, service and legacy routes also take form posts (older PHP clients).
   app.use("/api/admin/*", parseBody({ allowForm: false }));
   // The avatar upload reads its own body (1.5 MiB cap, multipart).
@@ -47,6 +52,8 @@ export function createApp() {
   app.route("/", sessionRoutes);
   app.route("/", passwordResetRoutes);
   app.route("/", onboardingRoutes);
+  app.route("/", loginRoutes);
+  app.route("/", totpRoutes);
   app.route("/", adminAuthRoutes);
   app.route("/", adminUserRoutes);
   app.route("/", adminSiteRoutes);

@@ -74,6 +74,12 @@ export function attemptChallenge(sql: SqlStorage, id: string, purpose: string, c
   return { result: "wrong", attemptsRemaining: MAX_ATTEMPTS_PER_CHALLENGE - used };
 }
 
+/** Whether challenge `id` can still be answered (open, unexpired, attempts left). */
+export function isChallengeOpen(sql: SqlStorage, id: string, now: number): boolean {
+  const row = sql.exec<{ attempts: number; state: string; expires_at: number }>("SELECT attempts, state, expires_at FROM challenges WHERE id = ?", id).toArray()[0];
+  return !!row && row.state === "open" && Number(row.expires_at) > now && Number(row.attempts) < MAX_ATTEMPTS_PER_CHALLENGE;
+}
+
 /** Marks challenge `id` used after the caller finished the work it guarded (two-step complete flows). */
 export function consumeChallenge(sql: SqlStorage, id: string): boolean {
   return sql.exec("UPDATE challenges SET state = 'consumed' WHERE id = ? AND state = 'open'", id).rowsWritten > 0;

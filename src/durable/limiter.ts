@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 
-// One object per limiter key (e.g. "login-email:<hmac>", "ip:<addr or /64>", "site:<key>").
+// One object per limiter key (e.g. "login-email:<hmac>", "ip:<addr>", "ip6:<prefix>::/64", "login-site:<key>").
 // Strongly consistent, so parallel requests cannot slip past a count the way KV would let them.
 
 export interface TakeResult {
@@ -33,6 +33,7 @@ interface State {
 }
 
 const STATE_KEY = "state";
+const SOFT_WAIT_MS = 15_000;
 
 export class Limiter extends DurableObject<Env> {
   private state: State;
@@ -69,8 +70,10 @@ export class Limiter extends DurableObject<Env> {
     }
     const recent = this.recentFailures(policy, now);
     if (recent.length >= policy.softLimit) {
-      // Each failure past the soft limit doubles the wait: 30 s, 60 s, 120 s …, counted from the last failure.
-      const wait = 30_000 * 2 ** (recent.length - policy.softLimit);
+      // Each failure past the soft limit doubles the wait: 15 s, 30 s, 60 s …, counted from the last
+      // failure. The waits before the hard limit sum to well under the window, so a client that
+      // honours Retry-After still reaches the lock inside it.
+      const wait = SOFT_WAIT_MS * 2 ** (recent.length - policy.softLimit);
       const until = recent[recent.length - 1]! + wait;
       if (until > now) return { allowed: false, failures: recent.length, retryAfterSeconds: Math.ceil((until - now) / 1000) };
     }
@@ -89,6 +92,21 @@ export class Limiter extends DurableObject<Env> {
     }
     this.save(Math.max(now + policy.windowSeconds * 1000, this.state.lockedUntil));
     return this.checkFailures(policy, now);
+  }
+
+  /**
+   * Check and count in one step, before the caller does any expensive work (hashing): an admitted
+   * attempt is counted as a failure at once and the caller clears the count on success. Parallel
+   * attempts therefore cannot all pass a check that none of them has recorded yet; refused attempts
+   * are not counted, so attempts made while limited or locked never extend the wait.
+   */
+  reserveFailure(policy: FailurePolicy, now = Date.now()): FailureState & { lockedNow: boolean } {
+    const state = this.checkFailures(policy, now);
+    if (!state.allowed) return { ...state, lockedNow: false };
+    const wasLocked = this.state.lockedUntil > now;
+    this.recordFailure(policy, now);
+    const lockedNow = !wasLocked && this.state.lockedUntil > now;
+    return { allowed: true, failures: state.failures + 1, retryAfterSeconds: 0, lockedNow };
   }
 
   /** A success forgets earlier failures. */

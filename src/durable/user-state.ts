@@ -5,6 +5,7 @@ import {
   attemptChallenge,
   consumeChallenge,
   cooldownRemaining,
+  isChallengeOpen,
   createChallengeTables,
   openChallenge,
 } from "./challenge-table";
@@ -133,6 +134,11 @@ export class UserState extends DurableObject<Env> {
 
   attemptChallenge(id: string, purpose: string, correct: boolean, consume: boolean, now: number): AttemptOutcome {
     return attemptChallenge(this.sql, id, purpose, correct, consume, now);
+  }
+
+  /** Whether a challenge is still open (a superseded, used, exhausted or expired one is not). */
+  isChallengeOpen(id: string, now: number): boolean {
+    return isChallengeOpen(this.sql, id, now);
   }
 
   consumeChallenge(id: string): boolean {

@@ -6,6 +6,7 @@
 export const ERROR_CODES = {
   invalid_request: { status: 400, message: "The request is invalid." },
   field_not_allowed: { status: 400, message: "A field in the request may not be changed here." },
+  factor_not_allowed: { status: 400, message: "This second factor is not available for this sign-in." },
   unknown_action: { status: 400, message: "Unknown or missing action." },
   password_too_short: { status: 400, message: "The password is too short." },
   password_too_long: { status: 400, message: "The password is too long." },

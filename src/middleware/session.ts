@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { AppError } from "../lib/errors";
+import { assertOriginAllowed } from "./origin";
 import type { AppEnv } from "../lib/types";
 import { type PrincipalKind, ADMIN_COOKIE, USER_COOKIE, authenticateSession } from "../services/sessions";
 import { resolveSite } from "../services/sites";
@@ -21,21 +22,14 @@ export function presentedToken(c: Context<AppEnv>, kind: PrincipalKind): { token
 
 /**
  * Cookie-authenticated writes must come from Auth2 itself or from an origin the session's site
- * allows. A browser always sends Origin on cross-origin POSTs; a cross-site request without one is
- * refused too. Bearer requests are not exposed to CSRF (a browser never adds the header by itself).
+ * allows (middleware/origin.ts). Bearer requests are not exposed to CSRF (a browser never adds the
+ * header by itself).
  */
 async function assertCookieOriginAllowed(c: Context<AppEnv>, siteKey: string): Promise<void> {
   const origin = c.req.header("Origin");
-  const fetchSite = c.req.header("Sec-Fetch-Site");
-  const own = new URL(c.var.config.publicBaseUrl).origin;
-  if (!origin || origin === "null") {
-    if (fetchSite === "cross-site") throw new AppError("origin_not_allowed");
-    if (origin === "null") throw new AppError("origin_not_allowed");
-    return;
-  }
-  if (origin === own) return;
-  const site = await resolveSite(createDb(c.env.DB), c.var.config, siteKey).catch(() => null);
-  if (!site || !site.allowed_origins.includes(origin)) throw new AppError("origin_not_allowed");
+  const needsSite = origin !== undefined && origin !== "" && origin !== "null" && origin !== new URL(c.var.config.publicBaseUrl).origin;
+  const site = needsSite ? await resolveSite(createDb(c.env.DB), c.var.config, siteKey).catch(() => null) : null;
+  assertOriginAllowed(c, site?.allowed_origins ?? []);
 }
 
 /** Guards a route with a session of `kind`: 401 unauthenticated without a live one. */

@@ -108,6 +108,21 @@ export async function verifyChallenge(
   // verify, but are counted exactly like real ones. Registration is the one flow whose challenge
   // precedes the account.
   if (record.user_id === null && record.purpose !== "register") correct = false;
+  await settleChallengeAttempt(env, record, correct, options);
+}
+
+/**
+ * Records one attempt whose correctness the caller decided (e.g. a TOTP code checked against the
+ * user's secret) under the same rules as `verifyChallenge`: attempts, the hourly failure cap and
+ * single use are decided by the owner's object. Throws invalid_code / challenge_expired / rate_limited.
+ */
+export async function settleChallengeAttempt(
+  env: Env,
+  record: ChallengeRecord,
+  correct: boolean,
+  options: { consume: boolean; now: number },
+): Promise<void> {
+  if (record.user_id === null && record.purpose !== "register") correct = false;
   const outcome = await userStateStub(env, record.owner).attemptChallenge(record.id, record.purpose, correct, options.consume, options.now);
   switch (outcome.result) {
     case "ok":

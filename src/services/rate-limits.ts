@@ -1,5 +1,6 @@
 import type { Env } from "../env";
 import { AppError } from "../lib/errors";
+import { ipv6Prefix64 } from "../lib/ip";
 
 /** Limiter object for a key such as `ip:203.0.113.10`, `register-email:<digest>`, `site:demo`. */
 export function limiterStub(env: Env, key: string) {
@@ -8,17 +9,8 @@ export function limiterStub(env: Env, key: string) {
 
 /** IPv6 addresses are limited per /64 (one customer's network); IPv4 per address. */
 export function ipLimiterKey(ip: string): string {
-  if (!ip.includes(":")) return `ip:${ip}`;
-  const groups = expandIpv6(ip);
-  return `ip6:${groups.slice(0, 4).join(":")}::/64`;
-}
-
-function expandIpv6(ip: string): string[] {
-  const [head = "", tail = ""] = ip.split("::");
-  const h = head ? head.split(":") : [];
-  const t = tail ? tail.split(":") : [];
-  const fill = ip.includes("::") ? Array(Math.max(0, 8 - h.length - t.length)).fill("0") : [];
-  return [...h, ...fill, ...t].map((g) => g.toLowerCase().replace(/^0+(?=.)/, ""));
+  const prefix = ipv6Prefix64(ip);
+  return prefix ? `ip6:${prefix}::/64` : `ip:${ip.trim()}`;
 }
 
 /**

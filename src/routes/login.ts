@@ -1,0 +1,120 @@
+import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { AppEnv } from "../lib/types";
+import { assertOriginAllowed } from "../middleware/origin";
+import { siteContext } from "../middleware/site";
+import { signIn } from "../services/login";
+import type { Defer } from "../services/login-challenge";
+import { openLoginChallenge, resendLoginFactor, verifyLoginFactor } from "../services/login-factors";
+import { takeFactorCap } from "../services/login-limits";
+import { assertSiteActive, resolveSite } from "../services/sites";
+import { createDb } from "../store/db";
+import { errorResponses, jsonBody, jsonResponse, validationHook } from "./common";
+import { ChallengeSchema, SignInResponseSchema, authenticatedBody, factorRequiredBody } from "./session-issue";
+import { SiteKeyField } from "./site-info";
+
+const LoginBody = z.object({
+  site_key: SiteKeyField.optional(),
+  email: z.string().min(1).max(320).openapi({ example: "jane.doe@example.com" }),
+  password: z.string().max(1024).optional().openapi({ description: "Omitted for passwordless (email_otp) sign-in" }),
+});
+
+const ChallengeTokenField = z.string().min(1).max(128).openapi({ description: "challenge.token from auth_login (or the last auth_factor_challenge)" });
+
+const loginRoute = createRoute({
+  method: "post",
+  path: "/api/auth_login",
+  tags: ["App"],
+  summary: "Signs a user in with the site's login mode",
+  description:
+    "Login screens and app backends. The site's policy decides the flow: `password`, `email_otp` (passwordless: omit the password; a code is mailed) " +
+    "or `password_or_otp` (password given → password; omitted → emailed code); `twofa_mode` decides whether a second factor follows. " +
+    "Answers `status: \"authenticated\"` with a session (token in the body for `Authorization: Bearer`, and the `__Host-auth2_session` cookie) " +
+    "or `status: \"factor_required\"` with a challenge for auth_factor_verify. Unknown, wrong, pending and disabled accounts all answer the same 401 " +
+    "`invalid_credentials`. 5 failures per email in 15 minutes → 429 `rate_limited` with a growing Retry-After; 10 → locked for 15 minutes. " +
+    "Per-address and per-site caps apply too.",
+  middleware: [siteContext({ requireActive: true })] as const,
+  request: { body: jsonBody(LoginBody) },
+  responses: { 200: jsonResponse(SignInResponseSchema), ...errorResponses(400, 401, 403, 413, 415, 429) },
+});
+
+const factorChallengeRoute = createRoute({
+  method: "post",
+  path: "/api/auth_factor_challenge",
+  tags: ["App"],
+  summary: "Sends a new code for a sign-in challenge, or switches its factor",
+  description:
+    "\"Send me a new code\" and \"use another method\" on the second-step screen. Issues a new challenge (new token; the old token and code stop working). " +
+    "`factor` switches between `email_otp` and `totp` where the sign-in offers both (users with TOTP may fall back to an emailed code). " +
+    "One emailed code per 60 s: 429 `resend_too_soon` with `retry_after`.",
+  request: {
+    body: jsonBody(z.object({ challenge_token: ChallengeTokenField, factor: z.enum(["email_otp", "totp"]).optional(), site_key: SiteKeyField.optional() })),
+  },
+  responses: {
+    200: jsonResponse(z.object({ ok: z.literal(true), challenge: ChallengeSchema })),
+    ...errorResponses(400, 403, 410, 413, 415, 429),
+  },
+});
+
+const factorVerifyRoute = createRoute({
+  method: "post",
+  path: "/api/auth_factor_verify",
+  tags: ["App"],
+  summary: "Completes a sign-in challenge with its code",
+  description:
+    "The second-step screen. `code`: the 6-digit emailed code, or for `totp` challenges a TOTP code or a one-time recovery code. " +
+    "Success starts a session (a brand-new token) or, for passwordless sign-in of a TOTP user, answers the next challenge. " +
+    "Wrong code: 401 `invalid_code` with `attempts_remaining` (5 per challenge); expired, used or exhausted: 410 `challenge_expired`; " +
+    "10 wrong codes per account per hour: 429 `rate_limited`.",
+  request: { body: jsonBody(z.object({ challenge_token: ChallengeTokenField, code: z.string().min(1).max(64), site_key: SiteKeyField.optional() })) },
+  responses: { 200: jsonResponse(SignInResponseSchema), ...errorResponses(400, 401, 403, 410, 413, 415, 429) },
+});
+
+function deferTo(c: Context<AppEnv>): Defer {
+  return (work) => {
+    try {
+      c.executionCtx.waitUntil(work);
+    } catch {
+      void work; // no execution context (never in production): the promise still runs to completion
+    }
+  };
+}
+
+/** The site_key a factor request names (optional; when given it must be the challenge's). */
+function namedSiteKey(c: Context<AppEnv>, fromBody: string | undefined): string | null {
+  const key = fromBody || c.req.header("X-Site-Key")?.trim();
+  return key ? key : null;
+}
+
+/** Finds the challenge and its site, and applies the same site and origin checks as auth_login. */
+async function factorContext(c: Context<AppEnv>, token: string, siteKey: string | undefined) {
+  const now = Date.now();
+  await takeFactorCap(c.env, c.var.meta.ip, now);
+  const record = await openLoginChallenge(c.env, token, namedSiteKey(c, siteKey), now);
+  const site = await resolveSite(createDb(c.env.DB), c.var.config, record.site_key);
+  assertSiteActive(site);
+  c.set("site", site);
+  assertOriginAllowed(c, site.allowed_origins);
+  return { record, site, meta: c.var.meta, now, defer: deferTo(c) };
+}
+
+export const loginRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(loginRoute, async (c) => {
+    const site = c.var.site;
+    assertOriginAllowed(c, site.allowed_origins);
+    const body = c.req.valid("json");
+    const result = await signIn(c.env, createDb(c.env.DB), { site, email: body.email, password: body.password, meta: c.var.meta, now: Date.now(), defer: deferTo(c) });
+    return c.json(result.status === "authenticated" ? authenticatedBody(c, result.started) : factorRequiredBody(result.challenge), 200);
+  })
+  .openapi(factorChallengeRoute, async (c) => {
+    const body = c.req.valid("json");
+    const ctx = await factorContext(c, body.challenge_token, body.site_key);
+    const challenge = await resendLoginFactor(c.env, createDb(c.env.DB), ctx, body.factor);
+    return c.json({ ok: true as const, challenge }, 200);
+  })
+  .openapi(factorVerifyRoute, async (c) => {
+    const body = c.req.valid("json");
+    const ctx = await factorContext(c, body.challenge_token, body.site_key);
+    const result = await verifyLoginFactor(c.env, createDb(c.env.DB), ctx, body.code);
+    return c.json(result.status === "authenticated" ? authenticatedBody(c, result.started) : factorRequiredBody(result.challenge), 200);
+  });

@@ -1,0 +1,45 @@
+import type { Context } from "hono";
+import { z } from "@hono/zod-openapi";
+import type { AppEnv } from "../lib/types";
+import type { ChallengeView } from "../services/login-challenge";
+import type { StartedSession } from "../services/session-start";
+import { setSessionCookie } from "./cookies";
+import { SessionSchema, UserSchema } from "./schemas";
+
+export const ChallengeSchema = z
+  .object({
+    token: z.string().openapi({ description: "Good only for auth_factor_challenge and auth_factor_verify" }),
+    factor: z.enum(["email_otp", "totp"]),
+    expires_at: z.string(),
+    destination: z.string().openapi({ example: "j******e@example.com", description: "Masked email the code went to" }),
+  })
+  .openapi("Challenge");
+
+/** Either a session or the next factor: what auth_login and auth_factor_verify answer. */
+export const SignInResponseSchema = z
+  .object({
+    ok: z.literal(true),
+    status: z.enum(["authenticated", "factor_required"]),
+    session: SessionSchema.optional(),
+    user: UserSchema.optional(),
+    challenge: ChallengeSchema.optional(),
+  })
+  .openapi("SignInResult");
+
+/**
+ * The body of an "authenticated" answer, with the __Host-auth2_session cookie set for browsers
+ * (apps use the token from the body as a Bearer token). For every flow that starts a session.
+ */
+export function authenticatedBody(c: Context<AppEnv>, started: StartedSession) {
+  setSessionCookie(c, "user", started.session.token, started.session.ttlSeconds);
+  return {
+    ok: true as const,
+    status: "authenticated" as const,
+    session: { token: started.session.token, expires_at: started.session.expires_at },
+    user: started.user as z.infer<typeof UserSchema>,
+  };
+}
+
+export function factorRequiredBody(challenge: ChallengeView) {
+  return { ok: true as const, status: "factor_required" as const, challenge };
+}

@@ -1,0 +1,56 @@
+import { type Env, readConfig } from "../env";
+import type { RequestMeta, ResolvedSite } from "../lib/types";
+import type { Db } from "../store/db";
+import { type NewUserRow, type UserRow, updateUser } from "../store/users";
+import { type AuditEvent, auditStatement } from "./audit";
+import { type Identity, toIdentity } from "./identity";
+import { type IssuedSession, createSession } from "./sessions";
+
+export interface StartSessionInput {
+  user: UserRow;
+  site: ResolvedSite;
+  /** Factors the user proved, in order: e.g. ["password", "totp"], ["email_otp"]. */
+  factors: string[];
+  meta: RequestMeta;
+  now: number;
+  /** Further changes to the user's row, committed together with last_login_at (e.g. a rehashed password). */
+  patch?: Partial<NewUserRow>;
+  /** Audit row committed in the same D1 batch. */
+  audit?: AuditEvent;
+}
+
+export interface StartedSession {
+  session: IssuedSession;
+  user: Identity;
+}
+
+/**
+ * Signs a user in: a brand-new session in the user's Durable Object with the site's TTL and idle
+ * timeout, last_login_at recorded, and the identity snapshot refreshed. Every flow that ends in a
+ * session (login, factor verify, onboarding, legacy registration) goes through here; the route sets
+ * the cookie (routes/session-issue.ts).
+ */
+export async function startUserSession(env: Env, db: Db, input: StartSessionInput): Promise<StartedSession> {
+  const { user, site, now } = input;
+  // Callers check this before; a session for an account that cannot sign in must never exist.
+  if (user.status !== "active") throw new Error("startUserSession: account is not active");
+  const patch: Partial<NewUserRow> = { ...input.patch, lastLoginAt: now };
+  const updated: UserRow = { ...user, ...patch } as UserRow;
+  const identity = toIdentity(updated, readConfig(env).publicBaseUrl);
+  const write = input.audit ? db.batch([updateUser(db, user.id, patch), auditStatement(db, input.audit, input.meta)]) : updateUser(db, user.id, patch);
+  const [session] = await Promise.all([
+    createSession(env, {
+      kind: "user",
+      principalId: user.id,
+      siteKey: site.site_key,
+      ttlSeconds: site.policy.session_ttl_seconds,
+      idleSeconds: site.policy.idle_timeout_seconds,
+      factors: input.factors,
+      identity,
+      meta: input.meta,
+      now,
+    }),
+    write,
+  ]);
+  return { session, user: identity };
+}
