@@ -57,6 +57,10 @@ const MATRIX: Record<string, Entry> = {
   // --- App: public, site-scoped -----------------------------------------------------------------
   "POST /api/auth_site_info": { tag: "App", body: () => ({ site_key: "demo" }), expect: everyone(200) },
   "GET /api/avatars/{user}/{key}": { tag: "App", expect: everyone(404) },
+  // --- App: sign-in (public; the challenge token is the second step's credential) ----------------
+  "POST /api/auth_login": { tag: "App", expect: everyone(400) },
+  "POST /api/auth_factor_challenge": { tag: "App", expect: everyone(400) },
+  "POST /api/auth_factor_verify": { tag: "App", expect: everyone(400) },
   // --- App: reset and onboarding (public; codes and link tokens are the credentials) --------------
   "POST /api/auth_password_reset_request": { tag: "App", expect: everyone(400) },
   "POST /api/auth_password_reset_check": { tag: "App", expect: everyone(400) },
@@ -73,6 +77,9 @@ const MATRIX: Record<string, Entry> = {
   "POST /api/auth_api_keys_create": { tag: "Staff", body: () => ({ name: "matrix" }), expect: userOnly(200) },
   "GET /api/auth_api_keys_list": { tag: "Staff", expect: userOnly(200) },
   "POST /api/auth_api_keys_revoke": { tag: "Staff", body: () => ({ id: "ak_none" }), expect: userOnly(404) },
+  "POST /api/auth_totp_enroll": { tag: "Staff", expect: userOnly(200) },
+  "POST /api/auth_totp_confirm": { tag: "Staff", expect: userOnly(400) },
+  "POST /api/auth_totp_disable": { tag: "Staff", expect: userOnly(400) },
   // --- Service: X-Service-Key with the route's scope --------------------------------------------
   "POST /api/auth_api_key_verify": { tag: "Service", scope: "api_key_verify", body: (c) => ({ api_key: c.apiKey }), expect: serviceOnly(200) },
   "POST /api/service/user_resolve": { tag: "Service", scope: "user_resolve", body: (c) => ({ auth_user_id: c.userId }), expect: serviceOnly(200) },
