@@ -14,6 +14,12 @@ export function setSessionCookie(c: Context<AppEnv>, kind: PrincipalKind, token:
   });
 }
 
+/** Clears it with the same attributes it was set with (a bare deletion would drop HttpOnly and SameSite). */
 export function clearSessionCookie(c: Context<AppEnv>, kind: PrincipalKind): void {
-  deleteCookie(c, kind === "admin" ? ADMIN_COOKIE : USER_COOKIE, { path: "/", secure: true });
+  deleteCookie(c, kind === "admin" ? ADMIN_COOKIE : USER_COOKIE, {
+    path: "/",
+    secure: true,
+    httpOnly: true,
+    sameSite: kind === "admin" ? "Strict" : "Lax",
+  });
 }

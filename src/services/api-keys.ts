@@ -13,7 +13,7 @@ import {
   touchApiKeyRow,
 } from "../store/api-keys";
 import type { Db } from "../store/db";
-import { auditStatement, recordAudit } from "./audit";
+import { auditStatement, auditStatementIfChanged, recordAudit } from "./audit";
 import { type Identity, toIdentity } from "./identity";
 
 /** At most this many active (unrevoked, unexpired) keys per user. */
@@ -141,7 +141,8 @@ export async function revokeApiKey(db: Db, userId: string, keyId: string, meta: 
   if (key.revokedAt != null) return;
   await db.batch([
     revokeApiKeyRow(db, userId, keyId, now),
-    auditStatement(db, { actor: { type: "user", id: userId }, action: "api_key.revoke", target: { type: "user_api_key", id: keyId }, details: { prefix: key.prefix } }, meta),
+    // Parallel revokes of one key: only the one whose UPDATE changed the row records it.
+    auditStatementIfChanged(db, { actor: { type: "user", id: userId }, action: "api_key.revoke", target: { type: "user_api_key", id: keyId }, details: { prefix: key.prefix } }, meta),
   ]);
 }
 

@@ -1,5 +1,5 @@
 import type { RequestMeta } from "../lib/types";
-import { type AuditEntry, auditInsert, deleteAuditBefore } from "../store/audit";
+import { type AuditEntry, auditInsert, auditInsertIfChanged, deleteAuditBefore } from "../store/audit";
 import type { Db } from "../store/db";
 
 export interface AuditEvent {
@@ -48,6 +48,11 @@ export async function recordAudit(db: Db, event: AuditEvent, meta: RequestMeta |
 /** The insert statement for a db.batch([...]) so the change and its audit row commit together. */
 export function auditStatement(db: Db, event: AuditEvent, meta: RequestMeta | null) {
   return auditInsert(db, buildAuditEntry(event, meta));
+}
+
+/** The audit row for a batch's preceding conditional UPDATE, written only if that UPDATE changed a row. */
+export function auditStatementIfChanged(db: Db, event: AuditEvent, meta: RequestMeta | null) {
+  return auditInsertIfChanged(db, buildAuditEntry(event, meta));
 }
 
 /** Retention: the scheduled handler deletes rows older than `days`. */

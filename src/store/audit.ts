@@ -1,4 +1,4 @@
-import { lt } from "drizzle-orm";
+import { lt, sql } from "drizzle-orm";
 import { type Db, schema } from "./db";
 
 export interface AuditEntry {
@@ -18,6 +18,19 @@ export interface AuditEntry {
 
 export function auditInsert(db: Db, entry: AuditEntry) {
   return db.insert(schema.auditLog).values({ ...entry, details: JSON.stringify(entry.details) });
+}
+
+/**
+ * The audit insert for a batch whose previous statement is a conditional UPDATE: the row is written
+ * only if that UPDATE changed a row (SQLite's changes()), so racing requests that change the same
+ * thing once leave one audit row, and the change and its row still commit together.
+ */
+export function auditInsertIfChanged(db: Db, entry: AuditEntry) {
+  // Raw SELECT: drizzle inserts into every column in table order (id NULL = next autoincrement).
+  return db.insert(schema.auditLog).select(
+    sql`SELECT NULL, ${entry.at}, ${entry.actorType}, ${entry.actorId}, ${entry.action}, ${entry.targetType}, ${entry.targetId}, ${entry.siteKey},
+      ${entry.ip}, ${entry.userAgent}, ${entry.requestId}, ${entry.outcome}, ${JSON.stringify(entry.details)} WHERE changes() > 0`,
+  );
 }
 
 /** Deletes audit rows older than `before` (ms); returns how many went. */
