@@ -118,6 +118,8 @@ const MATRIX: Record<string, Entry> = {
   "GET /healthz": { tag: "Operations", expect: everyone(200) },
   "GET /dev/outbox": { tag: "Operations", expect: everyone(200) },
   "GET /docs": { tag: "Operations", expect: everyone(200) },
+  // The console page itself is public HTML; everything it does goes through the admin API above.
+  "GET /admin/": { tag: "Operations", expect: everyone(200) },
   "GET /docs/reference": { tag: "Operations", expect: everyone(200) },
 };
 
