@@ -36,7 +36,8 @@ export function createApp() {
 
   app.use("*", requestContext);
   // Per-site CORS for the app and staff routes (before body parsing, so 413/415 answers carry it too).
-  app.use("/api/auth_*", appCors);
+  // auth_api_key_verify is a Service route under the same prefix: backends only, so no CORS grant.
+  app.use("/api/auth_*", async (c, next) => (c.req.path === "/api/auth_api_key_verify" ? next() : appCors(c, next)));
   // Admin routes take JSON only; app, service and legacy routes also take form posts (older PHP clients).
   app.use("/api/admin/*", parseBody({ allowForm: false }));
   // The avatar upload reads its own body (1.5 MiB cap, multipart).

@@ -102,11 +102,8 @@ describe("CORS never reflects an arbitrary origin, never allows null", () => {
   });
 
   // Staff routes serve the site's own browser pages (profile, API keys), so app CORS covers them.
-  // auth_api_key_verify sits under /api/auth_* and so gets app CORS too (reported; harmless without a
-  // service key, which no browser should hold) — it is the one Service route left out here.
   it("service, admin and operations routes grant no origin at all, even a site's allowed one", async () => {
-    const exempt = new Set(["/api/auth_api_key_verify"]);
-    for (const o of operations.filter((x) => ["Service", "Admin", "Operations"].includes(x.tag) && !exempt.has(x.path))) {
+    for (const o of operations.filter((x) => ["Service", "Admin", "Operations"].includes(x.tag))) {
       const res = await call(concretePath(o.path), {
         method: o.method,
         json: o.method === "GET" ? undefined : { site_key: "corsite" },
