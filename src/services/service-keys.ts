@@ -13,7 +13,7 @@ import {
   revokeServiceKeyRow,
   touchServiceKeyRow,
 } from "../store/service-keys";
-import { type AuditEvent, auditStatement } from "./audit";
+import { type AuditEvent, auditStatement, auditStatementIfChanged } from "./audit";
 
 /** What a service key may do. Each service route needs exactly one of these. */
 export const SERVICE_SCOPES = ["user_resolve", "api_key_verify", "firebase_token"] as const;
@@ -131,7 +131,8 @@ export async function revokeServiceKey(db: Db, id: string, context: KeyActionCon
   if (existing.revokedAt == null) {
     await db.batch([
       revokeServiceKeyRow(db, id, now),
-      auditStatement(db, { ...context, action: "service_key.revoke", target: { type: "service_key", id } }, context.meta),
+      // Parallel revokes: only the request whose UPDATE changed the row records the revocation.
+      auditStatementIfChanged(db, { ...context, action: "service_key.revoke", target: { type: "service_key", id } }, context.meta),
     ]);
   }
   return toServiceKeyView((await findServiceKeyById(db, id)) ?? existing);

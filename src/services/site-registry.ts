@@ -5,7 +5,7 @@ import type { Branding, RequestMeta } from "../lib/types";
 import type { Db } from "../store/db";
 import { deleteSiteStatement, insertSiteStatements, listSiteRecords, updateSiteStatement, upsertPolicyStatement } from "../store/site-registry";
 import { type NewSite, type SiteRecord, findSite } from "../store/sites";
-import { auditStatement } from "./audit";
+import { auditStatement, auditStatementIfChanged } from "./audit";
 import { diffFields, isUniqueViolation } from "./audit-diff";
 
 // The admin site registry. No cache sits in front of sites (services/sites.ts reads D1 on every
@@ -140,7 +140,12 @@ export async function updateSite(db: Db, config: Config, siteKey: string, input:
 export async function deleteSite(db: Db, siteKey: string, actor: AdminActor): Promise<void> {
   const current = await requireSite(db, siteKey);
   const { created_at: _c, updated_at: _u, ...before } = current;
-  await db.batch([deleteSiteStatement(db, siteKey), auditStatement(db, { ...actorEvent(actor, "site.delete", siteKey), details: { before } }, actor.meta)]);
+  // Parallel deletes: only the request whose DELETE removed the row audits it; the others answer 404.
+  const [deleted] = await db.batch([
+    deleteSiteStatement(db, siteKey),
+    auditStatementIfChanged(db, { ...actorEvent(actor, "site.delete", siteKey), details: { before } }, actor.meta),
+  ]);
+  if (!deleted.meta.changes) throw new AppError("site_not_found");
 }
 
 export async function listSites(db: Db, config: Config): Promise<SiteView[]> {

@@ -5,7 +5,7 @@ import { deleteAvatarPrefix } from "../store/avatars";
 import type { Db } from "../store/db";
 import { deleteUserRow } from "../store/user-registry";
 import { type UserRow, findUserByEmail } from "../store/users";
-import { auditStatement, recordAudit } from "./audit";
+import { auditStatementIfChanged, recordAudit } from "./audit";
 import { sendOnboardingCode } from "./onboarding";
 import { destroyAccountState } from "./sessions";
 import { type AdminContext, requireUser } from "./user-registry";
@@ -16,14 +16,16 @@ import { type AdminContext, requireUser } from "./user-registry";
  */
 export async function deleteUser(env: Env, db: Db, userId: string, ctx: AdminContext): Promise<void> {
   const user = await requireUser(db, userId);
-  await db.batch([
+  // Parallel deletes: only the request whose DELETE removed the row audits it; the others answer 404.
+  const [deleted] = await db.batch([
     deleteUserRow(db, user.id),
-    auditStatement(
+    auditStatementIfChanged(
       db,
       { actor: { type: "admin", id: ctx.adminId }, action: "user.delete", target: { type: "user", id: user.id }, details: { before: { email: user.email, name: user.name, status: user.status } } },
       ctx.meta,
     ),
   ]);
+  if (!deleted.meta.changes) throw new AppError("user_not_found");
   await destroyAccountState(env, "user", user.id);
   await deleteAvatarPrefix(env.AVATARS, user.id);
 }
