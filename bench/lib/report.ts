@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { contentionWarning, type MachineInfo } from "./machine";
-import { fmt } from "./figures";
+import { fmt, meanLatency, meanLoad, meanOf } from "./figures";
 import type { FloorResult, ScenarioError } from "./runner";
 import type { BenchOptions, RouteResult } from "./types";
 
@@ -98,6 +98,38 @@ function routeTable(routes: RouteResult[]) {
   );
 }
 
+/**
+ * Every route against the bare floor of the same run (mean of its start and end passes): load routes
+ * against bare under load, sequential routes against bare one request at a time. This is the
+ * "what does the route cost beyond the platform" view; the route table above judges each route
+ * against the floor that does the storage work the route needs.
+ */
+function bareTable(routes: RouteResult[], floors: FloorResult[]) {
+  const bare = floors.find((f) => f.name === "bare");
+  const load = bare ? meanLoad(bare.load) : null;
+  const seq = bare ? meanLatency(bare.sequential.map((s) => s.latency)) : null;
+  const cpu = bare ? meanOf(bare.load.map((l) => l.cpuMsPerRequest ?? null)) : null;
+  const ratio = (a: number | null | undefined, b: number | null | undefined) => (a != null && b != null && b > 0 ? `${fmt(a / b, 2)}×` : "–");
+  const rows = routes.map((r) => {
+    const stats = "rps" in r.stats ? r.stats : null;
+    const base = stats ? load?.latency : seq;
+    return [
+      r.id,
+      stats ? `load ${stats.connections}c` : `seq ×${r.stats.latency.count}`,
+      stats ? fmt(stats.rps, 0) : "–",
+      fmt(r.stats.latency.p50, 2),
+      fmt(r.stats.latency.p99, 2),
+      stats ? ratio(stats.rps, load?.rps) : "–",
+      ratio(r.stats.latency.p50, base?.p50),
+      ratio(r.stats.latency.p99, base?.p99),
+      ratio(r.stats.cpuMsPerRequest, cpu),
+    ];
+  });
+  const header = ["route", "mode", "req/s", "p50 ms", "p99 ms", "req/s ÷ bare", "p50 ÷ bare", "p99 ÷ bare", "CPU ÷ bare"];
+  const baseline = `bare (run mean): ${fmt(load?.rps, 0)} req/s, p50 ${fmt(load?.latency.p50, 2)} ms, p99 ${fmt(load?.latency.p99, 2)} ms under load; one connection p50 ${fmt(seq?.p50, 3)} ms, p99 ${fmt(seq?.p99, 3)} ms; CPU ${fmt(cpu, 3)} ms/req`;
+  return { ...table(header, rows), baseline };
+}
+
 function machineLines(report: Report): string[] {
   const m = report.machine;
   return [
@@ -112,6 +144,7 @@ function machineLines(report: Report): string[] {
 export function renderReport(report: Report): { text: string; markdown: string } {
   const floors = floorTable(report.floors);
   const routes = routeTable(report.routes);
+  const bare = bareTable(report.routes, report.floors);
   const errors = report.errors.map((e) => `✗ ${e.scenario}: ${e.message.split("\n")[0]}`);
   const verdict = report.pass ? "All targets met." : "FAILED: at least one target or check failed (see ✗).";
   const text = [
@@ -123,6 +156,9 @@ export function renderReport(report: Report): { text: string; markdown: string }
     "",
     "Routes (ratios against each route's floor: (paired) = measured right next to the route; (run) = mean of the start and end passes):",
     routes.text,
+    "",
+    `Routes against the bare floor (${bare.baseline}):`,
+    bare.text,
     ...(report.summaries.length ? ["", ...report.summaries] : []),
     ...(errors.length ? ["", ...errors] : []),
     "",
@@ -138,6 +174,10 @@ export function renderReport(report: Report): { text: string; markdown: string }
     "Routes:",
     "",
     routes.markdown,
+    "",
+    `Routes against the bare floor (${bare.baseline}):`,
+    "",
+    bare.markdown,
     ...(report.summaries.length ? ["", ...report.summaries.map((s) => `- ${s}`)] : []),
     ...(errors.length ? ["", ...errors.map((e) => `- ${e}`)] : []),
     "",
