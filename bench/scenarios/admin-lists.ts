@@ -174,6 +174,12 @@ const CASES: Case[] = [
   },
   { key: "user_status", list: "user", query: () => "status=disabled", verify: (p) => [...count(p, 50), ...newestFirst(p, "created_at"), ...every(p, "status=disabled", (u) => u.status === "disabled")] },
   { key: "user_q_few", list: "user", query: () => `q=${encodeURIComponent(s.fewQuery)}`, verify: (p) => (p.items.length === 1 && p.items[0]!.auth_user_id === s.fewUserId ? [] : [`q=${s.fewQuery}: ${p.items.length} items`]) },
+  {
+    key: "user_q_common",
+    list: "user",
+    query: () => "q=Grace",
+    verify: (p) => [...count(p, 50), ...newestFirst(p, "created_at"), ...every(p, "q=Grace", (u) => /^grace/i.test(u.email as string) || /^grace/i.test(u.name as string) || /^\S+ grace/i.test(u.name as string))],
+  },
   { key: "user_q_none", list: "user", query: () => "q=zz-nobody", verify: (p) => count(p, 0) },
   { key: "audit_first", list: "audit", query: () => "", verify: (p) => [...count(p, 50), ...newestFirst(p, "id")] },
   { key: "audit_actor", list: "audit", query: () => `actor=${s.hotActor}`, verify: (p) => [...count(p, 50), ...newestFirst(p, "id"), ...every(p, "actor", (r) => r.actor_id === s.hotActor)] },
