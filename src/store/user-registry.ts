@@ -96,7 +96,9 @@ function pageQuery(db: Db, query: UserPageQuery, plan: SearchPlan) {
   if (query.q && plan) conditions.push(plan === "indexes" ? matchingRowids(toSearch(query.q)) : searchFilter(toSearch(query.q)));
   if (query.after) {
     const { createdAt, id } = query.after;
-    conditions.push(sql`(${col(u.createdAt)} < ${createdAt} OR (${col(u.createdAt)} = ${createdAt} AND ${col(u.id)} < ${id}))`);
+    // `created_at <= ?` on its own: SQLite does not derive an index bound from the OR alone, and
+    // without one a deep page scans the date index from the newest row down to the cursor.
+    conditions.push(sql`${col(u.createdAt)} <= ${createdAt} AND (${col(u.createdAt)} < ${createdAt} OR ${col(u.id)} < ${id})`);
   }
   return db
     .select()

@@ -30,7 +30,7 @@ async function plan(sqlText: { sql: string; params: unknown[] }) {
   return rows.results.map((r) => r.detail).join(" | ");
 }
 
-describe("admin/user_list q", () => {
+describe("admin/user_list q and cursors", () => {
   it("matches a prefix of the email, the name or the surname, case-insensitively; not the middle of a word", async () => {
     const { headers } = await asAdmin();
     const grace = await seedUser({ email: "grace.hopper@navy.example", name: "Grace Hopper", createdAt: 3000 });
@@ -91,5 +91,12 @@ describe("admin/user_list q", () => {
     expect(dense).not.toMatch(/TEMP B-TREE/);
     const denseStatus = await plan(userPageSql(db(), { q: "grace", status: "active", after: null, limit: 51 }, "walk"));
     expect(denseStatus).toContain("users_status_created_idx");
+  });
+
+  it("a page after a cursor starts at the cursor in the date index (a range), not at the newest user", async () => {
+    const after = { createdAt: 5000, id: "x" };
+    expect(await plan(userPageSql(db(), { q: null, status: null, after, limit: 51 }, null))).toContain("USING INDEX users_created_idx (created_at<?)");
+    expect(await plan(userPageSql(db(), { q: null, status: "active", after, limit: 51 }, null))).toContain("USING INDEX users_status_created_idx (status=? AND created_at<?)");
+    expect(await plan(userPageSql(db(), { q: "grace", status: null, after, limit: 51 }, "walk"))).toContain("USING INDEX users_created_idx (created_at<?)");
   });
 });
