@@ -35,6 +35,9 @@ export const users = sqliteTable(
     index("users_status_created_idx").on(t.status, t.createdAt, t.id),
     index("users_created_idx").on(t.createdAt, t.id),
     index("users_external_id_idx").on(t.externalId),
+    // user_list `q`: prefix search on the name and on the part after its first space (surname), ASCII case-insensitive.
+    index("users_name_nocase_idx").on(sql`${t.name} COLLATE NOCASE`),
+    index("users_surname_nocase_idx").on(sql`substr(${t.name}, instr(${t.name}, ' ') + 1) COLLATE NOCASE`),
   ],
 );
 

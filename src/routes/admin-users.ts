@@ -52,7 +52,8 @@ const listUsersRoute = createRoute({
   tags: ["Admin"],
   summary: "Lists users, newest first",
   description:
-    "`q` searches email and name (substring, case-insensitive), `status` filters. Cursor pagination: pass `next_cursor` back as `cursor`; " +
+    "`q` finds users whose email, name, or name after its first space (surname) starts with it (case-insensitive; `%` and `_` are literal), " +
+    "`status` filters. Cursor pagination: pass `next_cursor` back as `cursor`; " +
     "the order is stable (created_at, then id) and users created between pages never make a row repeat or go missing. `limit` 1–100 (default 50).",
   middleware: [requireAdminSession, requireAdminFactors] as const,
   request: { query: z.object({ q: z.string().max(100).optional(), status: UserStatusField.optional(), cursor: CursorField, limit: LimitField }) },

@@ -1,4 +1,4 @@
-import { type SQL, and, desc, eq, lt, or, sql } from "drizzle-orm";
+import { type SQL, and, desc, eq, sql } from "drizzle-orm";
 import type { AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 import { type Db, schema } from "./db";
 import type { UserRow } from "./users";
@@ -13,37 +13,104 @@ export interface UserPageQuery {
   limit: number;
 }
 
-/** `%`, `_` and `\` in a search term match themselves. */
-function likePattern(q: string): string {
-  return `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+/**
+ * `q` is a prefix search: the email (stored normalised, so the term is normalised the same way) or
+ * the name or the part of the name after its first space (the surname), ASCII case-insensitive.
+ * Each has an index (users_email_unique, users_name_nocase_idx, users_surname_nocase_idx), so a term
+ * that matches nothing costs three index seeks instead of a walk over every user.
+ */
+export interface UserSearch {
+  email: string;
+  name: string;
+}
+
+/** Above every character that can follow a prefix: [p, p + TOP) is "starts with p". */
+const TOP = "\u{10FFFF}";
+/** Matches per index counted before choosing a plan (see listUserPage). */
+export const SEARCH_PROBE_CAP = 2000;
+
+const surname = sql`substr(${u.name}, instr(${u.name}, ' ') + 1)`;
+
+/** The three prefix ranges, each one index range (the expressions must match the indexes exactly). */
+function searchRanges(s: UserSearch): SQL[] {
+  return [
+    sql`(${u.email} >= ${s.email} AND ${u.email} < ${s.email + TOP})`,
+    sql`(${u.name} COLLATE NOCASE >= ${s.name} AND ${u.name} COLLATE NOCASE < ${s.name + TOP})`,
+    sql`(${surname} COLLATE NOCASE >= ${s.name} AND ${surname} COLLATE NOCASE < ${s.name + TOP})`,
+  ];
+}
+
+/**
+ * `rowid IN (one index range UNION ALL another …)`: SQLite's planner does not reliably pick a
+ * MULTI-INDEX OR for `range OR range OR range` when an index also serves the ORDER BY, so the plan is
+ * spelled out: the matching rowids from the three indexes, then one primary-key lookup each.
+ */
+function matchingRowids(s: UserSearch): SQL {
+  const parts = searchRanges(s).map((range) => sql`SELECT rowid FROM ${u} WHERE ${range}`);
+  return sql`${u}.rowid IN (${sql.join(parts, sql` UNION ALL `)})`;
+}
+
+/** The same test as searchRanges, in a form no index serves (for walking the date index). */
+function searchFilter(s: UserSearch): SQL {
+  const emailLen = [...s.email].length;
+  const nameLen = [...s.name].length;
+  return sql`(substr(${u.email}, 1, ${emailLen}) = ${s.email} OR substr(${u.name}, 1, ${nameLen}) = ${s.name} COLLATE NOCASE OR substr(${surname}, 1, ${nameLen}) = ${s.name} COLLATE NOCASE)`;
+}
+
+/** Matches of the search, each index counted up to SEARCH_PROBE_CAP (a handful of index steps when few match). */
+async function countMatches(db: Db, s: UserSearch): Promise<number> {
+  const [email, name, last] = searchRanges(s);
+  const capped = (range: SQL) => sql`(SELECT count(*) FROM (SELECT 1 FROM ${u} WHERE ${range} LIMIT ${SEARCH_PROBE_CAP}))`;
+  const row = await db.get<{ n: number }>(sql`SELECT ${capped(email!)} + ${capped(name!)} + ${capped(last!)} AS n`);
+  return row?.n ?? 0;
 }
 
 /**
  * A page of users, newest first, ordered by (created_at, id) so ties are stable. Keyset pagination:
  * rows inserted between pages are newer than any cursor and so never shift a later page. Uses
  * users_status_created_idx with a status filter, users_created_idx without.
+ *
+ * With a search the cost depends on how many users match, so it is counted first (capped): fewer
+ * than SEARCH_PROBE_CAP → the matches are read through the three prefix indexes and sorted (at most
+ * that many rows); more → matches are dense, and walking the date index finds a page after about
+ * limit × users ÷ matches rows. Both stay a few thousand rows at most, whatever the table size.
  */
 export async function listUserPage(db: Db, query: UserPageQuery): Promise<UserRow[]> {
+  const search = query.q ? toSearch(query.q) : null;
+  const plan = search === null ? null : (await countMatches(db, search)) < SEARCH_PROBE_CAP ? "indexes" : "walk";
+  return pageQuery(db, query, plan);
+}
+
+type SearchPlan = "indexes" | "walk" | null;
+
+function toSearch(q: string): UserSearch {
+  return { email: q.normalize("NFC").toLowerCase(), name: q };
+}
+
+function pageQuery(db: Db, query: UserPageQuery, plan: SearchPlan) {
+  // `+column` keeps SQLite from serving that term (or the ORDER BY) with an index: with few matches the
+  // plan must be the search indexes, never a walk of the status or date index.
+  const col = (c: AnySQLiteColumn) => (plan === "indexes" ? sql`+${c}` : sql`${c}`);
   const conditions: SQL[] = [];
-  if (query.status) conditions.push(eq(u.status, query.status));
-  if (query.q) {
-    // Emails are stored lower-cased; names as typed (LIKE folds ASCII case only, so the term is kept as sent).
-    conditions.push(or(sqlLike(u.email, likePattern(query.q.toLowerCase())), sqlLike(u.name, likePattern(query.q)))!);
-  }
+  if (query.status) conditions.push(sql`${col(u.status)} = ${query.status}`);
+  if (query.q && plan) conditions.push(plan === "indexes" ? matchingRowids(toSearch(query.q)) : searchFilter(toSearch(query.q)));
   if (query.after) {
-    conditions.push(or(lt(u.createdAt, query.after.createdAt), and(eq(u.createdAt, query.after.createdAt), lt(u.id, query.after.id)))!);
+    const { createdAt, id } = query.after;
+    // `created_at <= ?` on its own: SQLite does not derive an index bound from the OR alone, and
+    // without one a deep page scans the date index from the newest row down to the cursor.
+    conditions.push(sql`${col(u.createdAt)} <= ${createdAt} AND (${col(u.createdAt)} < ${createdAt} OR ${col(u.id)} < ${id})`);
   }
   return db
     .select()
     .from(u)
     .where(conditions.length ? and(...conditions) : undefined)
-    .orderBy(desc(u.createdAt), desc(u.id))
+    .orderBy(...(plan === "indexes" ? [sql`+${u.createdAt} DESC`, sql`+${u.id} DESC`] : [desc(u.createdAt), desc(u.id)]))
     .limit(query.limit);
 }
 
-// LIKE with an explicit ESCAPE (drizzle's like() has none). SQLite's LIKE ignores ASCII case.
-function sqlLike(column: AnySQLiteColumn, pattern: string): SQL {
-  return sql`${column} LIKE ${pattern} ESCAPE '\\'`;
+/** The SQL of a page query with a given search plan (EXPLAIN QUERY PLAN in tests). */
+export function userPageSql(db: Db, query: UserPageQuery, plan: SearchPlan) {
+  return pageQuery(db, query, plan).toSQL();
 }
 
 export function deleteUserRow(db: Db, id: string) {
