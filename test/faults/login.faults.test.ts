@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
-import { beforeAll, describe, expect, it } from "vitest";
-import { createSite } from "../helpers";
-import { PASSWORD, auditRows, seedPasswordUser, sessionRows } from "../login/helpers";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createSite, json } from "../helpers";
+import { PASSWORD, auditRows, captureMail, login, seedPasswordUser, sessionRows, verify } from "../login/helpers";
 import { callWith, expectUnavailable, faultyEnv, sweep } from "./inject";
 
 // auth_login with a D1, KV or Durable Object failure at each of its storage steps: the client gets
@@ -11,9 +11,13 @@ import { callWith, expectUnavailable, faultyEnv, sweep } from "./inject";
 let ip = 0;
 const freshIp = () => `198.51.100.${(++ip % 250) + 1}`;
 
+let mail: ReturnType<typeof captureMail>;
 beforeAll(async () => {
   await createSite("flt-login", { policy: { login_mode: "password", twofa_mode: "off" } });
+  await createSite("flt-2fa", { policy: { login_mode: "password", twofa_mode: "required" } });
+  mail = captureMail();
 });
+afterAll(() => vi.restoreAllMocks());
 
 describe("auth_login under storage faults", () => {
   it("a failure at any step answers 503 and leaves no session without its audit row (and vice versa)", async () => {
@@ -43,12 +47,37 @@ describe("auth_login under storage faults", () => {
     expect(labels).toMatch(/d1 batch: update "users".*insert into "audit_log"/i);
   });
 
-  it("a wrong password with the failure-audit insert failing: 503, and the failure still counted", async () => {
+  it("a wrong password with the failure-audit insert failing: 503 with the envelope, no session", async () => {
     const user = await seedPasswordUser();
     const faulty = faultyEnv({ failAt: (s) => /insert into "audit_log"/i.test(s.label) });
     const res = await callWith(faulty.env, "/api/auth_login", { json: { site_key: "flt-login", email: user.email, password: "wrong password here" }, headers: { "CF-Connecting-IP": freshIp() } });
     await expectUnavailable(res);
     expect(faulty.failed).toHaveLength(1);
     expect((await sessionRows(user.id)).length).toBe(0);
+  });
+
+  it("second factor (emailed code, KV challenge): 503 leaves no session; the retry signs in once", async () => {
+    await sweep({
+      setup: async () => {
+        const user = await seedPasswordUser();
+        const headers = { "CF-Connecting-IP": freshIp() };
+        const body = await json(await login({ site_key: "flt-2fa", email: user.email, password: PASSWORD }, headers));
+        expect(body.status).toBe("factor_required");
+        return { user, headers, token: body.challenge.token as string, code: mail.lastCode(user.email) };
+      },
+      act: (e, f) => callWith(e, "/api/auth_factor_verify", { json: { challenge_token: f.token, code: f.code }, headers: f.headers }),
+      okStatus: 200,
+      verify: async (f) => {
+        const live = async () => (await sessionRows(f.user.id)).filter((s) => !s.revoked_at).length;
+        const success = async () => (await auditRows(`action = 'login.success' AND target_id = '${f.user.id}'`)).length;
+        expect(await live()).toBe(0);
+        expect(await success()).toBe(0);
+        // The same code again: it signs in (one session, one row), or the challenge is spent (410) and nothing was issued.
+        const retry = await verify(f.token, f.code, f.headers);
+        expect([200, 410]).toContain(retry.status);
+        expect(await live()).toBe(retry.status === 200 ? 1 : 0);
+        expect(await success()).toBe(retry.status === 200 ? 1 : 0);
+      },
+    });
   });
 });
