@@ -92,6 +92,9 @@ describe("password reset under storage faults", () => {
     const labels = steps.map((s) => s.label).join("\n");
     expect(labels).toMatch(/d1 batch: update "users" set "password_hash".*insert into "audit_log"/i);
     expect(labels).toMatch(/do UserState\.revokeAllSessions/);
+    // The challenge store (KV) steps were hit too: the record read and its removal.
+    expect(labels).toMatch(/kv get challenge/);
+    expect(labels).toMatch(/kv delete challenge/);
   });
 });
 

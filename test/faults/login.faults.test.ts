@@ -56,6 +56,19 @@ describe("auth_login under storage faults", () => {
     expect((await sessionRows(user.id)).length).toBe(0);
   });
 
+  it("the log line of a storage failure names the D1 error, never drizzle's SQL or its parameters", async () => {
+    const user = await seedPasswordUser();
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(" ")));
+    // A single statement (drizzle wraps its failure in "Failed query: <sql> params: <values>").
+    const faulty = faultyEnv({ failAt: (s) => /^d1 (all|raw|first|run): select .* from "users"/i.test(s.label) });
+    await expectUnavailable(await callWith(faulty.env, "/api/auth_login", { json: { site_key: "flt-login", email: user.email, password: PASSWORD }, headers: { "CF-Connecting-IP": freshIp() } }));
+    const line = lines.map((l) => JSON.parse(l) as Record<string, string>).find((l) => l.kind === "storage");
+    expect(line).toMatchObject({ level: "error", kind: "storage", message: "D1_ERROR: Network connection lost." });
+    expect(lines.join("\n")).not.toMatch(/Failed query|from "users"|params:|@example\.com/);
+    spy.mockRestore();
+  });
+
   it("second factor (emailed code, KV challenge): 503 leaves no session; the retry signs in once", async () => {
     await sweep({
       setup: async () => {
