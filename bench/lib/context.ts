@@ -1,5 +1,6 @@
 import type { Miniflare, MiniflareOptions } from "miniflare";
 import type { FakeMailProvider } from "./fake-mail";
+import { forgetWorkerdPids } from "./machine";
 import { hashPassword as hashWithParams } from "../../src/crypto/password-hash";
 import type { BenchContext, BenchOptions, CallOptions, RouteResult, SeedSiteOptions, SeedUsersOptions } from "./types";
 import { PRODUCTION_SCRYPT } from "./worker";
@@ -190,6 +191,7 @@ export async function createContext(input: ContextInput): Promise<BenchContext> 
       await input.mf.setOptions(input.workerOptions);
       await input.mf.ready;
       db = (await input.mf.getD1Database("DB")) as unknown as D1Database;
+      forgetWorkerdPids();
     },
     baseUrl: input.baseUrl,
     options: input.options,
