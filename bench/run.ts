@@ -129,7 +129,7 @@ async function main(): Promise<number> {
     const machine = machineInfo({ workerdPath: worker.runtime.workerdPath, miniflare: version("miniflare"), wrangler: version("wrangler"), autocannon: version("autocannon") });
 
     const results = new Map<string, RouteResult>();
-    const ctx = await createContext({ mf: worker.mf, baseUrl: worker.baseUrl, options, vars: worker.vars, results });
+    const ctx = await createContext({ mf: worker.mf, baseUrl: worker.baseUrl, options, vars: worker.vars, results, workerOptions: worker.options, mail: worker.mail });
     const migrations = await applyMigrations(ctx.db);
     console.log(`  applied ${migrations.join(", ")}`);
     // The D1 floor reads this row (a primary-key point read that finds something).

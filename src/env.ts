@@ -35,6 +35,8 @@ export interface Env {
   MAIL_REPLY_TO?: string;
   /** Postmark message stream (default "outbound", the transactional stream). */
   POSTMARK_MESSAGE_STREAM?: string;
+  /** First mail retry delay in seconds (doubling per attempt, capped at 15 min); default 15. */
+  MAIL_RETRY_BASE_SECONDS?: string;
   ADMIN_REQUIRE_TOTP?: string;
   AUDIT_RETENTION_DAYS?: string;
   /** Set only in the bench build: exposes the floor routes under /__bench. */
@@ -90,6 +92,7 @@ export interface Config {
   mailProvider: string;
   mailFrom: string;
   mailFromName: string;
+  mailRetryBaseSeconds: number;
   adminRequireTotp: boolean;
   auditRetentionDays: number;
 }
@@ -140,6 +143,7 @@ export function readConfig(env: Env): Config {
     mailProvider: env.MAIL_PROVIDER || "log",
     mailFrom: env.MAIL_FROM || "auth2@example.com",
     mailFromName: env.MAIL_FROM_NAME || "Auth2",
+    mailRetryBaseSeconds: int(env.MAIL_RETRY_BASE_SECONDS, 15, 1, 900),
     adminRequireTotp: bool(env.ADMIN_REQUIRE_TOTP, false),
     auditRetentionDays: int(env.AUDIT_RETENTION_DAYS, 365, 1, 3650),
   };

@@ -1,4 +1,6 @@
-import type { Miniflare } from "miniflare";
+import type { Miniflare, MiniflareOptions } from "miniflare";
+import type { FakeMailProvider } from "./fake-mail";
+import { forgetWorkerdPids } from "./machine";
 import { hashPassword as hashWithParams } from "../../src/crypto/password-hash";
 import type { BenchContext, BenchOptions, CallOptions, RouteResult, SeedSiteOptions, SeedUsersOptions } from "./types";
 import { PRODUCTION_SCRYPT } from "./worker";
@@ -22,10 +24,14 @@ export interface ContextInput {
   options: BenchOptions;
   vars: Record<string, string>;
   results: Map<string, RouteResult>;
+  /** The options the Worker was started with (a restart reuses them). */
+  workerOptions: MiniflareOptions;
+  mail: FakeMailProvider;
 }
 
 export async function createContext(input: ContextInput): Promise<BenchContext> {
-  const db = (await input.mf.getD1Database("DB")) as unknown as D1Database;
+  // Reassigned by restartWorker: Miniflare poisons binding proxies taken before a restart.
+  let db = (await input.mf.getD1Database("DB")) as unknown as D1Database;
   const hashes = new Map<string, Promise<string>>();
   const pepper = input.vars.PASSWORD_PEPPER || undefined;
 
@@ -178,10 +184,21 @@ export async function createContext(input: ContextInput): Promise<BenchContext> 
 
   return {
     mf: input.mf,
+    mail: input.mail,
+    async restartWorker() {
+      // setOptions with the same options stops the workerd process and starts a new one on the same
+      // persistence directories and port: every isolate and Durable Object instance starts afresh.
+      await input.mf.setOptions(input.workerOptions);
+      await input.mf.ready;
+      db = (await input.mf.getD1Database("DB")) as unknown as D1Database;
+      forgetWorkerdPids();
+    },
     baseUrl: input.baseUrl,
     options: input.options,
     vars: input.vars,
-    db,
+    get db() {
+      return db;
+    },
     sql,
     bulkInsert,
     call,

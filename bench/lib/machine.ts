@@ -125,6 +125,11 @@ function workerdPids(): number[] {
 
 let cachedPids: number[] | null = null;
 
+/** After a workerd restart (ctx.restartWorker): find the new process on the next reading. */
+export function forgetWorkerdPids(): void {
+  cachedPids = null;
+}
+
 /**
  * CPU time (user + system, ms) workerd has used so far, or null off Linux. CPU time per request does not
  * grow when other jobs compete for the CPUs, unlike latency and req/s, so it is the steadiest figure on a

@@ -1,4 +1,5 @@
 import type { Miniflare } from "miniflare";
+import type { FakeMailProvider } from "./fake-mail";
 import type { MachineInfo } from "./machine";
 
 // The scenario API. A scenario is a file bench/scenarios/<name>.ts whose default export is a Scenario;
@@ -213,8 +214,16 @@ export interface BenchContext {
   options: BenchOptions;
   /** The vars and secrets the Worker runs with. */
   vars: Readonly<Record<string, string>>;
-  /** D1 binding `DB` (through Miniflare). */
-  db: D1Database;
+  /** D1 binding `DB` (through Miniflare; a fresh proxy after restartWorker). */
+  readonly db: D1Database;
+  /**
+   * Stops the workerd process and starts it again on the same storage and port (Miniflare setOptions
+   * with the same options): a platform restart of every isolate and Durable Object. Queue messages in
+   * flight live in workerd's memory locally and are lost: let the queue drain first.
+   */
+  restartWorker(): Promise<void>;
+  /** The fake Resend every outbound fetch of the Worker reaches (bench/lib/fake-mail.ts): up/down, deliveries, codes. */
+  mail: FakeMailProvider;
   /** Runs one statement; returns its rows. */
   sql<T = Record<string, unknown>>(query: string, ...params: unknown[]): Promise<T[]>;
   /**

@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { Log, LogLevel, Miniflare, type MiniflareOptions } from "miniflare";
+import { FakeMailProvider } from "./fake-mail";
 import { unstable_readConfig, unstable_splitSqlQuery } from "wrangler";
 
 // Builds the Worker exactly as `wrangler deploy` bundles it and runs that bundle on Miniflare's
@@ -20,7 +21,15 @@ export const BENCH_SECRETS: Record<string, string> = {
   CODE_HMAC_KEY: "bench-code-hmac-key-not-secret",
   TOTP_ENCRYPTION_KEY: "YmVuY2gtdG90cC1rZXktMzItYnl0ZXMtbm90LXNlY3I=",
   SERVICE_BOOTSTRAP_KEY: "a2s_bench_bootstrap_key_not_secret_00000",
+  RESEND_API_KEY: "re_bench_not_a_key",
 };
+
+/**
+ * Mail goes through the real Resend provider code to the harness's fake Resend (bench/lib/fake-mail.ts,
+ * reached through Miniflare's outboundService: nothing leaves the machine). Retries start at 1 s instead
+ * of 15 s so a provider outage and the dead-letter queue (6 attempts) play out in under a minute.
+ */
+export const BENCH_MAIL_VARS: Record<string, string> = { MAIL_PROVIDER: "resend", MAIL_RETRY_BASE_SECONDS: "1" };
 
 /** `wrangler deploy --dry-run --outdir <dir>`: the bundle wrangler would upload. Returns the entry module path. */
 export async function buildWorker(outDir: string, signal?: AbortSignal): Promise<string> {
@@ -115,6 +124,10 @@ interface WranglerConfig {
 
 export interface StartedWorker {
   mf: Miniflare;
+  /** The options it was started with (`mf.setOptions(options)` restarts workerd on the same storage). */
+  options: MiniflareOptions;
+  /** The fake mail provider every outbound fetch of the Worker goes to. */
+  mail: FakeMailProvider;
   baseUrl: string;
   vars: Record<string, string>;
   compatibilityDate: string;
@@ -130,6 +143,7 @@ export async function startWorker(scriptPath: string, persistDir: string): Promi
   const vars: Record<string, string> = {
     ...stringVars,
     ...BENCH_SECRETS,
+    ...BENCH_MAIL_VARS,
     PASSWORD_SCRYPT_LN: String(PRODUCTION_SCRYPT.ln),
     PASSWORD_SCRYPT_R: String(PRODUCTION_SCRYPT.r),
     PASSWORD_SCRYPT_P: String(PRODUCTION_SCRYPT.p),
@@ -139,6 +153,7 @@ export async function startWorker(scriptPath: string, persistDir: string): Promi
   const compatibilityFlags = config.compatibility_flags ?? [];
 
   const runtime = await selectRuntime(compatibilityDate);
+  const mail = new FakeMailProvider();
   const options: MiniflareOptions = {
     name: config.name ?? "auth2",
     modules: true,
@@ -153,6 +168,7 @@ export async function startWorker(scriptPath: string, persistDir: string): Promi
     cf: false,
     port: 0,
     bindings: vars,
+    outboundService: mail.handle,
     d1Databases: Object.fromEntries(config.d1_databases.map((d) => [d.binding, d.database_id ?? d.database_name ?? d.binding])),
     kvNamespaces: Object.fromEntries(config.kv_namespaces.map((k) => [k.binding, k.id ?? k.binding])),
     durableObjects: Object.fromEntries(
@@ -181,7 +197,7 @@ export async function startWorker(scriptPath: string, persistDir: string): Promi
   };
   const mf = new Miniflare(options);
   const url = await mf.ready;
-  return { mf, baseUrl: url.origin, vars, compatibilityDate, compatibilityFlags, runtime };
+  return { mf, options, mail, baseUrl: url.origin, vars, compatibilityDate, compatibilityFlags, runtime };
 }
 
 /** Applies migrations/*.sql in name order to the D1 database (as `wrangler d1 migrations apply` would). */

@@ -20,10 +20,11 @@ const MAIL_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /**
  * Exponential backoff for attempt n (1-based, the queue's msg.attempts): 15 s, 30 s, 60 s … capped at
  * 15 min, plus up to 20 % jitter so a provider outage does not end in one synchronised burst. A
- * provider's Retry-After wins when it asks for longer (capped at an hour).
+ * provider's Retry-After wins when it asks for longer (capped at an hour). The base is the config's
+ * MAIL_RETRY_BASE_SECONDS (15 by default; the bench shortens it to see a whole outage in seconds).
  */
-export function mailRetryDelaySeconds(attempts: number, retryAfterSeconds?: number): number {
-  const exp = Math.min(RETRY_MAX_SECONDS, RETRY_BASE_SECONDS * 2 ** Math.max(0, Math.min(attempts, 20) - 1));
+export function mailRetryDelaySeconds(attempts: number, retryAfterSeconds?: number, baseSeconds = RETRY_BASE_SECONDS): number {
+  const exp = Math.min(RETRY_MAX_SECONDS, baseSeconds * 2 ** Math.max(0, Math.min(attempts, 20) - 1));
   const delay = exp + Math.floor(Math.random() * exp * 0.2);
   return retryAfterSeconds !== undefined ? Math.max(delay, Math.min(retryAfterSeconds, 3600)) : delay;
 }
@@ -111,7 +112,7 @@ async function deliverMessage(msg: Message<unknown>, env: Env): Promise<void> {
       const e = err instanceof MailSendError ? err : new MailSendError(true, `${provider.name}: unexpected_${err instanceof Error ? err.name : "error"}`);
       if (e.retryable) {
         await markMailRetry(db, mail.id, e.reason, Date.now());
-        const delaySeconds = mailRetryDelaySeconds(msg.attempts, e.retryAfterSeconds);
+        const delaySeconds = mailRetryDelaySeconds(msg.attempts, e.retryAfterSeconds, readConfig(env).mailRetryBaseSeconds);
         log("warn", "mail_retry", { ...base, provider: provider.name, error: e.reason, delay_seconds: delaySeconds });
         msg.retry({ delaySeconds });
       } else {
@@ -132,7 +133,7 @@ async function deliverMessage(msg: Message<unknown>, env: Env): Promise<void> {
     msg.ack();
   } catch (err) {
     // Storage trouble before or after the send decision: let the queue bring the message back.
-    const delaySeconds = mailRetryDelaySeconds(msg.attempts);
+    const delaySeconds = mailRetryDelaySeconds(msg.attempts, undefined, readConfig(env).mailRetryBaseSeconds);
     log("error", "mail_error", { ...base, error: err instanceof Error ? err.name : "error", delay_seconds: delaySeconds });
     msg.retry({ delaySeconds });
   }

@@ -3,11 +3,30 @@ import { HTTPException } from "hono/http-exception";
 import { AppError, errorBody } from "../lib/errors";
 import type { AppEnv } from "../lib/types";
 
-/** Errors from D1, KV, R2 or a Durable Object that mean "storage unavailable", not "bug". */
+const STORAGE_ERROR = /D1_ERROR|D1_|KV (GET|PUT|DELETE|LIST)|R2 |Durable Object|storage (is )?unavailable|Network connection lost|overloaded/i;
+
+/**
+ * The error and its causes, outermost first. drizzle wraps every failed D1 query in a DrizzleQueryError
+ * ("Failed query: <sql> params: <values>") whose `cause` is the D1 error itself.
+ */
+function causeChain(err: Error): Error[] {
+  const chain = [err];
+  for (let e = err.cause; e instanceof Error && chain.length < 5; e = e.cause) chain.push(e);
+  return chain;
+}
+
+/** Errors from D1, KV, R2 or a Durable Object (also wrapped by drizzle) that mean "storage unavailable", not "bug". */
 export function isStorageError(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
-  const text = `${err.name} ${err.message}`;
-  return /D1_ERROR|D1_|KV (GET|PUT|DELETE|LIST)|R2 |Durable Object|storage (is )?unavailable|Network connection lost|overloaded/i.test(text);
+  return causeChain(err).some((e) => STORAGE_ERROR.test(`${e.name} ${e.message}`));
+}
+
+/** What the log line says: the innermost cause, never drizzle's message (it carries the SQL parameters: hashes, emails). */
+function loggedError(err: Error): { name: string; message: string } {
+  const chain = causeChain(err);
+  const root = chain[chain.length - 1]!;
+  const message = root.message.startsWith("Failed query:") ? "Failed query" : root.message;
+  return { name: chain.length > 1 ? `${err.name}<${root.name}>` : err.name, message: message.slice(0, 500) };
 }
 
 function respond(c: Context<AppEnv>, err: AppError): Response {
@@ -30,7 +49,7 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
   }
   const storage = isStorageError(err);
   // The request id ties this log line to the client's error without sending internals to the client.
-  console.error(JSON.stringify({ level: "error", request_id: c.var.requestId, kind: storage ? "storage" : "internal", name: err.name, message: err.message }));
+  console.error(JSON.stringify({ level: "error", request_id: c.var.requestId, kind: storage ? "storage" : "internal", ...loggedError(err) }));
   return respond(c, new AppError(storage ? "service_unavailable" : "internal_error"));
 };
 

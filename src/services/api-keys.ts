@@ -7,7 +7,7 @@ import {
   type ApiKeyRow,
   findApiKeyById,
   findApiKeyWithOwnerByHash,
-  insertApiKeyWithinLimit,
+  insertApiKeyWithinLimitStatement,
   listActiveApiKeyRows,
   revokeApiKeyRow,
   touchApiKeyRow,
@@ -117,11 +117,15 @@ export async function createApiKey(
   };
   const actor = { type: "user" as const, id: userId };
   const target = { type: "user_api_key", id: row.id };
-  if (!(await insertApiKeyWithinLimit(db, row, MAX_ACTIVE_API_KEYS, now))) {
+  // The key and its audit row commit together: a failure never leaves a key the client has no secret for, unrecorded.
+  const [inserted] = await db.batch([
+    insertApiKeyWithinLimitStatement(db, row, MAX_ACTIVE_API_KEYS, now),
+    auditStatementIfChanged(db, { actor, action: "api_key.create", target, details: { name, prefix, scopes, expires_at: iso(row.expiresAt) } }, meta),
+  ]);
+  if ((inserted.meta.changes ?? 0) !== 1) {
     await recordAudit(db, { actor, action: "api_key.create", target, outcome: "denied", details: { reason: "limit_reached" } }, meta);
     throw new AppError("api_key_limit_reached", { extra: { limit: MAX_ACTIVE_API_KEYS } });
   }
-  await recordAudit(db, { actor, action: "api_key.create", target, details: { name, prefix, scopes, expires_at: iso(row.expiresAt) } }, meta);
   return { key: toApiKeyView(row), secret };
 }
 

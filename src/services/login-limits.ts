@@ -58,8 +58,17 @@ export async function reserveEmailAttempt(env: Env, email: string, now: number):
   return { lockedNow: r.lockedNow };
 }
 
+/**
+ * Best effort: the password is proven and the session is being issued, so a limiter that cannot be
+ * reached must not fail the login. Left uncleared, the reserved attempt simply stays counted (stricter,
+ * never looser) until its window passes.
+ */
 export async function clearEmailFailures(env: Env, email: string): Promise<void> {
-  await limiter(env, emailLimiterKey(env, email)).clearFailures();
+  try {
+    await limiter(env, emailLimiterKey(env, email)).clearFailures();
+  } catch (err) {
+    console.warn(JSON.stringify({ level: "warn", event: "limiter_clear_failed", error: err instanceof Error ? err.name : "error" }));
+  }
 }
 
 /** One sign-in code mail per account per 60 s: 429 resend_too_soon with retry_after inside it. */

@@ -5,9 +5,9 @@ import { AppError } from "../lib/errors";
 import { maskEmail, normaliseEmail } from "../lib/email";
 import type { RequestMeta, ResolvedSite } from "../lib/types";
 import { createDb } from "../store/db";
-import { activatePendingUser } from "../store/user-credentials";
+import { activatePendingUserStatement } from "../store/user-credentials";
 import { type UserRow, findUserByEmail, findUserById } from "../store/users";
-import { type AuditEvent, recordAudit } from "./audit";
+import { type AuditEvent, auditStatementIfChanged, recordAudit } from "./audit";
 import { CODE_TTL_SECONDS, ghostOwner } from "./challenges";
 import {
   type ChallengeProof,
@@ -211,7 +211,22 @@ export async function completeOnboarding(ctx: FlowContext, proof: ChallengeProof
   const db = createDb(env.DB);
   const userId = resolved.record.user_id!;
   const passwordHash = await hashPassword(password, { scrypt: ctx.config.scrypt, pepper: env.PASSWORD_PEPPER });
-  if (!(await activatePendingUser(db, userId, passwordHash, now))) {
+  // Activation and its audit row commit together (conditional on the account still being pending).
+  const [activated] = await db.batch([
+    activatePendingUserStatement(db, userId, passwordHash, now),
+    auditStatementIfChanged(
+      db,
+      {
+        actor: { type: "user", id: userId },
+        action: "onboarding.completed",
+        target: { type: "user", id: userId },
+        siteKey: site.site_key,
+        details: { via: resolved.code === null ? "link" : "email_code" },
+      },
+      ctx.meta,
+    ),
+  ]);
+  if ((activated.meta.changes ?? 0) === 0) {
     // Activated (or disabled, or deleted) some other way since the code went out.
     await retireChallenge(env, resolved.record);
     throw new AppError("challenge_expired");
@@ -221,17 +236,6 @@ export async function completeOnboarding(ctx: FlowContext, proof: ChallengeProof
   await refreshIdentity(env, "user", user.id, identity);
   await revokeAllSessions(env, "user", user.id);
   await retireChallenge(env, resolved.record);
-  await recordAudit(
-    db,
-    {
-      actor: { type: "user", id: user.id },
-      action: "onboarding.completed",
-      target: { type: "user", id: user.id },
-      siteKey: site.site_key,
-      details: { via: resolved.code === null ? "link" : "email_code" },
-    },
-    ctx.meta,
-  );
   const name = mailName(user);
   ctx.defer(enqueueMail(env, { template: "welcome", to: user.email, site_key: site.site_key, data: name ? { name } : {} }));
   return identity;

@@ -3,9 +3,9 @@ import { AppError } from "../lib/errors";
 import { maskEmail, normaliseEmail } from "../lib/email";
 import type { ResolvedSite } from "../lib/types";
 import { createDb } from "../store/db";
-import { setActiveUserPassword } from "../store/user-credentials";
+import { setActiveUserPasswordStatement } from "../store/user-credentials";
 import { findUserByEmail, findUserById } from "../store/users";
-import { recordAudit } from "./audit";
+import { auditStatementIfChanged, recordAudit } from "./audit";
 import { CODE_TTL_SECONDS, LINK_TTL_SECONDS, ghostOwner } from "./challenges";
 import {
   type ChallengeProof,
@@ -123,26 +123,32 @@ export async function completePasswordReset(ctx: FlowContext, proof: ChallengePr
   const db = createDb(env.DB);
   const userId = resolved.record.user_id!;
   const passwordHash = await hashPassword(newPassword, { scrypt: ctx.config.scrypt, pepper: env.PASSWORD_PEPPER });
-  // Conditional on status: an account disabled since the mail went out keeps its old password.
-  if (!(await setActiveUserPassword(db, userId, passwordHash, now))) {
+  // Sessions end before the password changes, and the change commits with its audit row in one batch:
+  // a storage failure at any step leaves either the old password (sessions ended, challenge used: the
+  // user asks for a new link) or the new one, recorded, with no session of the old one alive.
+  const revoked = await revokeAllSessions(env, "user", userId);
+  const [changed] = await db.batch([
+    setActiveUserPasswordStatement(db, userId, passwordHash, now),
+    // Conditional on status: an account disabled since the mail went out keeps its old password (and no row).
+    auditStatementIfChanged(
+      db,
+      {
+        actor: { type: "user", id: userId },
+        action: "password_reset.completed",
+        target: { type: "user", id: userId },
+        siteKey: site.site_key,
+        details: { via: resolved.code === null ? "link" : "email_code", sessions_revoked: revoked },
+      },
+      ctx.meta,
+    ),
+  ]);
+  if ((changed.meta.changes ?? 0) === 0) {
     await retireChallenge(env, resolved.record);
     throw new AppError("challenge_expired");
   }
   const user = (await findUserById(db, userId))!;
   await refreshIdentity(env, "user", user.id, toIdentity(user, ctx.config.publicBaseUrl));
-  const revoked = await revokeAllSessions(env, "user", user.id);
   await retireChallenge(env, resolved.record);
-  await recordAudit(
-    db,
-    {
-      actor: { type: "user", id: user.id },
-      action: "password_reset.completed",
-      target: { type: "user", id: user.id },
-      siteKey: site.site_key,
-      details: { via: resolved.code === null ? "link" : "email_code", sessions_revoked: revoked },
-    },
-    ctx.meta,
-  );
   ctx.defer(
     enqueueMail(env, { template: "password_changed", to: user.email, site_key: site.site_key, data: mailName(user) ? { name: mailName(user) } : {} }),
   );

@@ -5,8 +5,9 @@ import { AppError } from "../lib/errors";
 import type { RequestMeta, ResolvedSite } from "../lib/types";
 import { getChallenge, getChallengeRef, putChallengeRef } from "../store/challenges";
 import type { Db } from "../store/db";
-import { type UserRow, findUserByEmail, findUserById, insertUser, updateUser } from "../store/users";
+import { type UserRow, deletePendingRegistration, findUserByEmail, findUserById, insertUser, updateUser } from "../store/users";
 import { recordAudit } from "./audit";
+import { isUniqueViolation } from "./audit-diff";
 import { CODE_TTL_SECONDS, issueChallenge, verifyChallenge } from "./challenges";
 import { toIdentity } from "./identity";
 import { enqueueMail } from "./mail";
@@ -63,9 +64,18 @@ async function notifyExisting(ctx: RegistrationContext, email: string, now: numb
 }
 
 async function sendCode(ctx: RegistrationContext, email: string, userId: string | null, data: Record<string, unknown>, now: number): Promise<void> {
+  await mailCode(ctx, email, await openCode(ctx, email, userId, data, now));
+}
+
+/** The registration challenge and its email pointer; returns the code to mail. */
+async function openCode(ctx: RegistrationContext, email: string, userId: string | null, data: Record<string, unknown>, now: number): Promise<string> {
   const { code, record } = await issueChallenge(ctx.env, { purpose: "register", owner: `ghost:${emailDigest(ctx.env, email)}`, userId, siteKey: ctx.site.site_key, email, ttlSeconds: CODE_TTL_SECONDS, withCode: true, enforceCooldown: true, data, now });
   await putChallengeRef(ctx.env, "register", emailDigest(ctx.env, email), record.id, CODE_TTL_SECONDS);
-  await enqueueMail(ctx.env, { template: "registration_code", to: email, site_key: ctx.site.site_key, data: { code: code!, expires_minutes: CODE_TTL_SECONDS / 60 } });
+  return code!;
+}
+
+function mailCode(ctx: RegistrationContext, email: string, code: string): Promise<string> {
+  return enqueueMail(ctx.env, { template: "registration_code", to: email, site_key: ctx.site.site_key, data: { code, expires_minutes: CODE_TTL_SECONDS / 60 } });
 }
 
 function validate(ctx: RegistrationContext, input: RegistrationInput): void {
@@ -87,12 +97,23 @@ export async function registerAccount(ctx: RegistrationContext, email: string, i
   const id = crypto.randomUUID();
   try {
     await insertUser(ctx.db, { id, email, name: input.name, status: "pending", emailVerified: false, passwordHash, passwordChangedAt: now, source: "legacy_register", createdAt: now, updatedAt: now });
-  } catch {
+  } catch (err) {
     // Lost a race with another registration of the same address: behave as for an existing one.
-    return notifyExisting(ctx, email, now);
+    // Anything else (storage down) is a 503, never a 202 that mailed nothing.
+    if (isUniqueViolation(err, "users.email")) return notifyExisting(ctx, email, now);
+    throw err;
   }
-  await sendCode(ctx, email, id, {}, now);
-  await audit(ctx, "register.created", email, id);
+  try {
+    const code = await openCode(ctx, email, id, {}, now);
+    await audit(ctx, "register.created", email, id);
+    // The mail goes last: a code is never mailed for an account that is then taken back.
+    await mailCode(ctx, email, code);
+  } catch (err) {
+    // Nobody can ever verify a pending account whose code never went out, and it would turn the
+    // retry into "already registered": take the row back (only this still-pending one), then fail.
+    await deletePendingRegistration(ctx.db, id).catch(() => undefined);
+    throw err;
+  }
 }
 
 /** auth_register_start: holds the registration (password already hashed) in the challenge until the code comes back. */
@@ -131,7 +152,8 @@ export async function verifyRegistration(ctx: RegistrationContext, email: string
     try {
       await insertUser(ctx.db, { id: newId, email, name, status: "active", emailVerified: true, passwordHash, passwordChangedAt: now, source: "legacy_register", createdAt: now, updatedAt: now });
       user = await findUserById(ctx.db, newId);
-    } catch {
+    } catch (err) {
+      if (!isUniqueViolation(err, "users.email")) throw err;
       user = null; // the address was taken meanwhile
     }
   }

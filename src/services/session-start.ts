@@ -4,7 +4,7 @@ import type { Db } from "../store/db";
 import { type NewUserRow, type UserRow, updateUser } from "../store/users";
 import { type AuditEvent, auditStatement } from "./audit";
 import { type Identity, toIdentity } from "./identity";
-import { type IssuedSession, createSession } from "./sessions";
+import { type IssuedSession, createSession, revokeSessionId } from "./sessions";
 
 export interface StartSessionInput {
   user: UserRow;
@@ -37,20 +37,26 @@ export async function startUserSession(env: Env, db: Db, input: StartSessionInpu
   const patch: Partial<NewUserRow> = { ...input.patch, lastLoginAt: now };
   const updated: UserRow = { ...user, ...patch } as UserRow;
   const identity = toIdentity(updated, readConfig(env).publicBaseUrl);
-  const write = input.audit ? db.batch([updateUser(db, user.id, patch), auditStatement(db, input.audit, input.meta)]) : updateUser(db, user.id, patch);
-  const [session] = await Promise.all([
-    createSession(env, {
-      kind: "user",
-      principalId: user.id,
-      siteKey: site.site_key,
-      ttlSeconds: site.policy.session_ttl_seconds,
-      idleSeconds: site.policy.idle_timeout_seconds,
-      factors: input.factors,
-      identity,
-      meta: input.meta,
-      now,
-    }),
-    write,
-  ]);
+  // The session first, then its records: if the D1 write fails, the session (whose token nobody has
+  // received) is ended again, so a failed sign-in never leaves a live session without its last_login_at
+  // and login.success row, nor a success row without a session.
+  const session = await createSession(env, {
+    kind: "user",
+    principalId: user.id,
+    siteKey: site.site_key,
+    ttlSeconds: site.policy.session_ttl_seconds,
+    idleSeconds: site.policy.idle_timeout_seconds,
+    factors: input.factors,
+    identity,
+    meta: input.meta,
+    now,
+  });
+  try {
+    if (input.audit) await db.batch([updateUser(db, user.id, patch), auditStatement(db, input.audit, input.meta)]);
+    else await updateUser(db, user.id, patch);
+  } catch (err) {
+    await revokeSessionId(env, "user", user.id, session.id).catch(() => undefined);
+    throw err;
+  }
   return { session, user: identity };
 }

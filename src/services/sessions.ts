@@ -100,6 +100,11 @@ export async function revokeSessionToken(env: Env, token: string, kind: Principa
   return userStateStub(env, objectName(kind, parsed.principalId)).revokeSession(parsed.secretHash);
 }
 
+/** Ends one session by its id (e.g. a session whose sign-in could not be recorded). */
+export async function revokeSessionId(env: Env, kind: PrincipalKind, principalId: string, sessionId: string): Promise<boolean> {
+  return userStateStub(env, objectName(kind, principalId)).revokeSessionById(sessionId);
+}
+
 /** Ends every session of an account (or all but `keepSessionId`). Effective on the very next request. */
 export async function revokeAllSessions(env: Env, kind: PrincipalKind, principalId: string, keepSessionId: string | null = null): Promise<number> {
   return userStateStub(env, objectName(kind, principalId)).revokeAllSessions(keepSessionId);

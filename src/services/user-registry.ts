@@ -117,7 +117,10 @@ export async function createUser(env: Env, db: Db, config: Config, input: Create
     if (isUniqueViolation(err, "users.email")) throw new AppError("email_taken");
     throw err;
   }
-  await refreshIdentity(env, "user", row.id, identity);
+  // Best effort: a new account has no session yet, and every session start writes the snapshot anew.
+  await refreshIdentity(env, "user", row.id, identity).catch((err: unknown) =>
+    console.warn(JSON.stringify({ level: "warn", event: "identity_refresh_failed", user_id: row.id, error: err instanceof Error ? err.name : "error" })),
+  );
   if (input.send_onboarding) {
     await sendOnboardingCode(env, row, { siteKey: input.site_key ?? null, enforceCooldown: false, request: ctx.meta, now: ctx.now });
   }
@@ -156,6 +159,9 @@ export async function updateUserByAdmin(env: Env, db: Db, config: Config, input:
   const diff = diffFields(before, identity, AUDITED_FIELDS);
   if (input.password !== undefined) diff.changed.push("password");
   const endSessions = input.password !== undefined || patch.status !== undefined;
+  // Sessions end before the change commits (and again after it, for any started in between): a storage
+  // failure at any step never leaves a changed password or status with the old sessions alive.
+  if (endSessions) await revokeAllSessions(env, "user", user.id);
   try {
     await db.batch([
       updateUser(db, user.id, patch),
@@ -175,13 +181,15 @@ export async function disableUser(env: Env, db: Db, config: Config, userId: stri
   const user = await requireUser(db, userId);
   const updated: UserRow = user.status === "disabled" ? user : { ...user, status: "disabled", updatedAt: ctx.now };
   const details = { changed: user.status === "disabled" ? [] : ["status"], before: { status: user.status }, after: { status: "disabled" }, sessions_revoked: true };
+  const identity = toIdentity(updated, config.publicBaseUrl);
+  // The sessions end first: if the write below fails, the user is signed out but not yet disabled (a
+  // retry finishes it); never disabled with sessions still alive.
+  await refreshIdentity(env, "user", user.id, identity);
+  await revokeAllSessions(env, "user", user.id);
   await db.batch([
     updateUser(db, user.id, { status: updated.status, updatedAt: updated.updatedAt }),
     auditStatement(db, { actor: { type: "admin", id: ctx.adminId }, action: "user.disable", target: { type: "user", id: user.id }, details }, ctx.meta),
   ]);
-  const identity = toIdentity(updated, config.publicBaseUrl);
-  await refreshIdentity(env, "user", user.id, identity);
-  await revokeAllSessions(env, "user", user.id);
   return identity;
 }
 

@@ -10,15 +10,20 @@ export type UserRowForKey = typeof schema.users.$inferSelect;
  * creates cannot both see 49 and both insert. Returns whether the row went in.
  */
 export async function insertApiKeyWithinLimit(db: Db, row: ApiKeyRow, limit: number, now: number): Promise<boolean> {
+  const result = await insertApiKeyWithinLimitStatement(db, row, limit, now);
+  return (result.meta.changes ?? 0) === 1;
+}
+
+/** The INSERT of `insertApiKeyWithinLimit` unexecuted, for a db.batch with its audit row (changes() = 1 when inserted). */
+export function insertApiKeyWithinLimitStatement(db: Db, row: ApiKeyRow, limit: number, now: number) {
   const t = schema.userApiKeys;
-  const result = await db.run(sql`
-    INSERT INTO ${t} (id, user_id, name, prefix, secret_hash, scopes, expires_at, created_at, last_used_at, revoked_at)
+  // INSERT … SELECT (batchable, unlike a raw statement); drizzle lists every column in table order.
+  return db.insert(t).select(sql`
     SELECT ${row.id}, ${row.userId}, ${row.name}, ${row.prefix}, ${row.secretHash}, ${row.scopes}, ${row.expiresAt}, ${row.createdAt}, NULL, NULL
     WHERE (
       SELECT COUNT(*) FROM ${t}
       WHERE ${t.userId} = ${row.userId} AND ${t.revokedAt} IS NULL AND (${t.expiresAt} IS NULL OR ${t.expiresAt} > ${now})
     ) < ${limit}`);
-  return (result.meta.changes ?? 0) === 1;
 }
 
 /** A user's unrevoked keys (expired ones included), newest first: served by (user_id, revoked_at, created_at). */

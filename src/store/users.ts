@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { type Db, schema } from "./db";
 
 export type UserRow = typeof schema.users.$inferSelect;
@@ -21,4 +21,9 @@ export function insertUser(db: Db, row: NewUserRow) {
 
 export function updateUser(db: Db, id: string, patch: Partial<NewUserRow>) {
   return db.update(schema.users).set(patch).where(eq(schema.users.id, id));
+}
+
+/** Removes an account that is still pending (a registration whose code could not be sent). */
+export async function deletePendingRegistration(db: Db, id: string): Promise<void> {
+  await db.delete(schema.users).where(and(eq(schema.users.id, id), eq(schema.users.status, "pending")));
 }

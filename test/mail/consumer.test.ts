@@ -112,6 +112,15 @@ describe("mail consumer: retries and the dead-letter queue", () => {
     expect(mailRetryDelaySeconds(1, 99_999)).toBe(3600);
   });
 
+  it("MAIL_RETRY_BASE_SECONDS sets the first delay (the bench sees a whole outage in seconds)", async () => {
+    mockProviderApi(jsonAnswer(503, { statusCode: 503, name: "internal_server_error" }));
+    const r = await runQueue("auth2-mail", [mailMessage()], { ...RESEND, MAIL_RETRY_BASE_SECONDS: "2" }, 3);
+    expect(r.retryMessages[0]!.delaySeconds).toBeGreaterThanOrEqual(8);
+    expect(r.retryMessages[0]!.delaySeconds).toBeLessThanOrEqual(9.6);
+    const d = await runQueue("auth2-mail", [mailMessage()], RESEND, 3);
+    expect(d.retryMessages[0]!.delaySeconds).toBeGreaterThanOrEqual(60);
+  });
+
   it("a message failing every attempt is retried, then dead-lettered and recorded dead with its last error", async () => {
     const calls = mockProviderApi(jsonAnswer(503, { statusCode: 503, name: "internal_server_error" }));
     const msg = mailMessage();
