@@ -1,13 +1,12 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { listAudit } from "../../src/services/audit-list";
-import { listUsers } from "../../src/services/user-registry";
-import { call, config, db, json } from "../helpers";
+import { call, json } from "../helpers";
 import { asAdmin } from "./fixtures";
 
-// Pages stay fast on large tables: 200 000 audit rows and 50 000 users, generated in SQL. Each page
-// query is timed at the store (best of 3, so a busy machine does not fail it): an indexed page takes
-// ~10 ms here, a full scan of the audit table ~150 ms, so the 80 ms bound catches a lost index.
+// Pages on large tables (200 000 audit rows, 50 000 users, generated in SQL) are right: every filter,
+// deep cursor and search answers the rows it should. Speed is not timed here (timed unit tests are
+// flaky on a shared machine): the query plans are pinned in audit.test.ts and user-search.test.ts, and
+// `npm run bench -- admin-lists` measures the pages at 100 000 users / 1 000 000 audit rows.
 const AUDIT_ROWS = 200_000;
 const USERS = 50_000;
 const T0 = Date.parse("2025-01-01T00:00:00Z");
@@ -29,29 +28,16 @@ beforeAll(async () => {
   ).run();
 }, 120_000);
 
-const PAGE_BUDGET_MS = 80;
-
-/** The page over HTTP (for its content), then the same query's store time, best of 3. */
-async function timed(path: string) {
+/** One page over HTTP; must answer 200. */
+async function page(path: string) {
   const res = await call(path, { headers });
   const body = await json(res);
   expect(res.status, JSON.stringify(body)).toBe(200);
-  const params = Object.fromEntries(new URL(`https://x${path}`).searchParams);
-  let best = Infinity;
-  for (let i = 0; i < 3; i++) {
-    const started = performance.now();
-    if (path.startsWith("/api/admin/audit_list")) {
-      await listAudit(db(), { ...params, limit: Number(params.limit), since: params.since ? Date.parse(params.since) : undefined, until: params.until ? Date.parse(params.until) : undefined });
-    } else {
-      await listUsers(db(), config(), { ...params, status: params.status as "active" | undefined, limit: Number(params.limit) });
-    }
-    best = Math.min(best, performance.now() - started);
-  }
-  return { ms: best, body };
+  return { body };
 }
 
 describe("large tables", () => {
-  it("audit_list pages stay fast for every filter, deep cursors and old time ranges", async () => {
+  it("audit_list answers every filter, deep cursors and old time ranges", async () => {
     const mid = new Date(T0 + 50_000_000).toISOString();
     const old = new Date(T0 + 20_000_000).toISOString();
     for (const q of [
@@ -67,30 +53,32 @@ describe("large tables", () => {
       "cursor=1000",
       "actor=adm_7&cursor=5000",
     ]) {
-      const { ms, body } = await timed(`/api/admin/audit_list?limit=100&${q}`);
+      const { body } = await page(`/api/admin/audit_list?limit=100&${q}`);
       expect(body.items.length, q).toBeGreaterThan(0);
-      expect(ms, q).toBeLessThan(PAGE_BUDGET_MS);
     }
   });
 
-  it("user_list pages stay fast with and without a status filter, also deep in the list", async () => {
-    const first = await timed("/api/admin/user_list?limit=100");
+  it("user_list answers with and without a status filter and search, also deep in the list", async () => {
+    const first = await page("/api/admin/user_list?limit=100");
     let cursor = first.body.next_cursor as string;
     for (const q of ["status=pending", "status=disabled", `cursor=${cursor}`, `status=active&cursor=${cursor}`]) {
-      const { ms, body } = await timed(`/api/admin/user_list?limit=100&${q}`);
+      const { body } = await page(`/api/admin/user_list?limit=100&${q}`);
       expect(body.items.length, q).toBe(100);
-      expect(ms, q).toBeLessThan(PAGE_BUDGET_MS);
     }
     // q: a prefix matching nothing, a few (via the search indexes), and every user (walks the date index).
     for (const [q, count] of [["zz-nobody", 0], ["bulk01234", 10], ["Bulk 4999", 11], ["bulk", 100]] as const) {
-      const { ms, body } = await timed(`/api/admin/user_list?limit=100&q=${encodeURIComponent(q)}`);
+      const { body } = await page(`/api/admin/user_list?limit=100&q=${encodeURIComponent(q)}`);
       expect(body.items.length, q).toBe(count);
-      expect(ms, q).toBeLessThan(PAGE_BUDGET_MS);
     }
-    // Walk 20 pages: each page costs the same wherever it starts.
+    // Walk 20 pages: full pages, no user twice.
+    const seen = new Set<string>();
     for (let i = 0; i < 20; i++) {
-      const { ms, body } = await timed(`/api/admin/user_list?limit=100&cursor=${cursor}`);
-      expect(ms).toBeLessThan(PAGE_BUDGET_MS);
+      const { body } = await page(`/api/admin/user_list?limit=100&cursor=${cursor}`);
+      expect(body.items).toHaveLength(100);
+      for (const u of body.items) {
+        expect(seen.has(u.auth_user_id)).toBe(false);
+        seen.add(u.auth_user_id);
+      }
       cursor = body.next_cursor;
     }
   });
