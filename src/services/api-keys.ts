@@ -5,14 +5,17 @@ import { AppError } from "../lib/errors";
 import type { RequestMeta } from "../lib/types";
 import {
   type ApiKeyRow,
+  type ApiKeyWithOwner,
+  apiKeyAndOwnerByHashQueries,
   findApiKeyById,
-  findApiKeyWithOwnerByHash,
   insertApiKeyWithinLimit,
   listActiveApiKeyRows,
   revokeApiKeyRow,
   touchApiKeyRow,
 } from "../store/api-keys";
-import type { Db } from "../store/db";
+import { type Db, runReads } from "../store/db";
+import type { UserRow } from "../store/users";
+import type { ReadGuard } from "../store/service-keys";
 import { auditStatement, auditStatementIfChanged, recordAudit } from "./audit";
 import { type Identity, toIdentity } from "./identity";
 
@@ -147,15 +150,29 @@ export async function revokeApiKey(db: Db, userId: string, keyId: string, meta: 
 }
 
 /**
- * Checks a presented API key for a backend: one indexed read of the key and its owner. Valid keys
- * come back with their metadata and the owner's canonical identity; anything else with a reason.
- * last_used_at is written at most once a minute per key, not on every call.
+ * The read that finds a presented API key and its owner (one indexed read), or null when the value
+ * cannot be a key at all (wrong shape or length: answered `unknown` without a read). `guard` is an
+ * extra WHERE condition (the service-key check that runs in the same batch).
  */
-export async function verifyApiKey(db: Db, publicBaseUrl: string, presented: string, now = Date.now()): Promise<ApiKeyVerification> {
-  const unknown = { valid: false as const, reason: "unknown" as const, keyId: null, userId: null };
-  if (presented.length > MAX_PRESENTED_LENGTH || !hasKeyShape("a2k_", presented)) return unknown;
-  const found = await findApiKeyWithOwnerByHash(db, sha256Hex(presented));
-  if (!found) return unknown;
+export function apiKeyLookup(db: Db, presented: string, guard?: ReadGuard) {
+  if (presented.length > MAX_PRESENTED_LENGTH || !hasKeyShape("a2k_", presented)) return null;
+  return apiKeyAndOwnerByHashQueries(db, sha256Hex(presented), guard);
+}
+
+/** The key and owner from apiKeyLookup's results (null: no such key). */
+export function foundApiKey(results: readonly [readonly ApiKeyRow[], readonly UserRow[]] | null): ApiKeyWithOwner | null {
+  const key = results?.[0][0];
+  const owner = results?.[1][0];
+  return key && owner ? { key, owner } : null;
+}
+
+/**
+ * Judges a looked-up key (null: no such key). Valid keys come back with their metadata and the
+ * owner's canonical identity; anything else with a reason. last_used_at is written at most once a
+ * minute per key, not on every call.
+ */
+export async function judgeApiKey(db: Db, publicBaseUrl: string, found: ApiKeyWithOwner | null, now = Date.now()): Promise<ApiKeyVerification> {
+  if (!found) return { valid: false, reason: "unknown", keyId: null, userId: null };
   const { key, owner } = found;
   const ids = { keyId: key.id, userId: owner.id };
   if (key.revokedAt != null) return { valid: false, reason: "revoked", ...ids };
@@ -167,4 +184,10 @@ export async function verifyApiKey(db: Db, publicBaseUrl: string, presented: str
     row = { ...key, lastUsedAt: now };
   }
   return { valid: true, key: toApiKeyView(row), user: toIdentity(owner, publicBaseUrl) };
+}
+
+/** Checks a presented API key for a backend: one indexed read of the key and its owner, then judgeApiKey. */
+export async function verifyApiKey(db: Db, publicBaseUrl: string, presented: string, now = Date.now()): Promise<ApiKeyVerification> {
+  const lookup = apiKeyLookup(db, presented);
+  return judgeApiKey(db, publicBaseUrl, foundApiKey(lookup ? await runReads(db, lookup) : null), now);
 }

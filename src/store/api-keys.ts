@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { type SQL, and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { type Db, schema } from "./db";
 
 export type ApiKeyRow = typeof schema.userApiKeys.$inferSelect;
@@ -36,15 +36,27 @@ export async function findApiKeyById(db: Db, id: string): Promise<ApiKeyRow | nu
   return rows[0] ?? null;
 }
 
-/** The key and its owner in one indexed read (unique secret_hash, then the users primary key). */
-export async function findApiKeyWithOwnerByHash(db: Db, secretHash: string): Promise<{ key: ApiKeyRow; owner: UserRowForKey } | null> {
-  const rows = await db
-    .select({ key: schema.userApiKeys, owner: schema.users })
-    .from(schema.userApiKeys)
-    .innerJoin(schema.users, eq(schema.users.id, schema.userApiKeys.userId))
-    .where(eq(schema.userApiKeys.secretHash, secretHash))
+/** A key and the user it belongs to. */
+export interface ApiKeyWithOwner {
+  key: ApiKeyRow;
+  owner: UserRowForKey;
+}
+
+/**
+ * The key with this hash and its owner, as two queries to batch (each at most one row; the owner is
+ * found through the key's user_id, so both come from one snapshot); `guard` is an extra WHERE
+ * condition on both. Two statements rather than a join: D1 batch rows are keyed by column name.
+ */
+export function apiKeyAndOwnerByHashQueries(db: Db, secretHash: string, guard?: SQL) {
+  const k = schema.userApiKeys;
+  const u = schema.users;
+  const key = db.select().from(k).where(and(eq(k.secretHash, secretHash), guard)).limit(1);
+  const owner = db
+    .select()
+    .from(u)
+    .where(and(inArray(u.id, db.select({ userId: k.userId }).from(k).where(eq(k.secretHash, secretHash))), guard))
     .limit(1);
-  return rows[0] ?? null;
+  return [key, owner] as const;
 }
 
 /** Revokes one of `userId`'s keys; the owner condition is in the statement itself. */

@@ -20,6 +20,13 @@ export function auditInsert(db: Db, entry: AuditEntry) {
   return db.insert(schema.auditLog).values({ ...entry, details: JSON.stringify(entry.details) });
 }
 
+/** Writes several audit rows in ONE db.batch (one round trip, one transaction: all or none). */
+export async function insertAuditEntries(db: Db, entries: readonly AuditEntry[]): Promise<void> {
+  const [first, ...rest] = entries.map((entry) => auditInsert(db, entry));
+  if (!first) return;
+  await db.batch([first, ...rest]);
+}
+
 /**
  * The audit insert for a batch whose previous statement is a conditional UPDATE: the row is written
  * only if that UPDATE changed a row (SQLite's changes()), so racing requests that change the same
