@@ -144,11 +144,10 @@ serviceRoutes.openapi(
     const body = c.req.valid("json");
     let claims: Record<string, unknown> | undefined;
     // Claims and the user reference are checked inside the read builder: a bad request is answered only after the key passed.
-    const { principal, result } = await authorizeServiceCall(db, c.var.serviceCall, (guard) => {
+    const { principal, result: user } = await authorizeServiceCall(db, c.var.serviceCall, () => {
       claims = parseClaims(body.claims);
-      return userReferenceLookup(db, body, guard);
+      return userReferenceLookup(body);
     });
-    const user = result?.[0][0];
     if (!user) throw new AppError("user_not_found");
     if (user.status !== "active") throw new AppError("user_inactive");
     const minted = await mintFirebaseToken(c.env.FIREBASE_SERVICE_ACCOUNT, user.id, claims);

@@ -6,16 +6,14 @@ import type { RequestMeta } from "../lib/types";
 import {
   type ApiKeyRow,
   type ApiKeyWithOwner,
-  apiKeyAndOwnerByHashQueries,
+  apiKeyWithOwnerByHashRead,
   findApiKeyById,
   insertApiKeyWithinLimit,
   listActiveApiKeyRows,
   revokeApiKeyRow,
   touchApiKeyRow,
 } from "../store/api-keys";
-import { type Db, runReads } from "../store/db";
-import type { UserRow } from "../store/users";
-import type { ReadGuard } from "../store/service-keys";
+import { type Db, type Read, runRead } from "../store/db";
 import { auditStatement, auditStatementIfChanged, recordAudit } from "./audit";
 import { type Identity, toIdentity } from "./identity";
 
@@ -151,19 +149,11 @@ export async function revokeApiKey(db: Db, userId: string, keyId: string, meta: 
 
 /**
  * The read that finds a presented API key and its owner (one indexed read), or null when the value
- * cannot be a key at all (wrong shape or length: answered `unknown` without a read). `guard` is an
- * extra WHERE condition (the service-key check that runs in the same batch).
+ * cannot be a key at all (wrong shape or length: answered `unknown` without a read).
  */
-export function apiKeyLookup(db: Db, presented: string, guard?: ReadGuard) {
+export function apiKeyLookup(presented: string): Read<ApiKeyWithOwner | null> | null {
   if (presented.length > MAX_PRESENTED_LENGTH || !hasKeyShape("a2k_", presented)) return null;
-  return apiKeyAndOwnerByHashQueries(db, sha256Hex(presented), guard);
-}
-
-/** The key and owner from apiKeyLookup's results (null: no such key). */
-export function foundApiKey(results: readonly [readonly ApiKeyRow[], readonly UserRow[]] | null): ApiKeyWithOwner | null {
-  const key = results?.[0][0];
-  const owner = results?.[1][0];
-  return key && owner ? { key, owner } : null;
+  return apiKeyWithOwnerByHashRead(sha256Hex(presented));
 }
 
 /**
@@ -188,6 +178,6 @@ export async function judgeApiKey(db: Db, publicBaseUrl: string, found: ApiKeyWi
 
 /** Checks a presented API key for a backend: one indexed read of the key and its owner, then judgeApiKey. */
 export async function verifyApiKey(db: Db, publicBaseUrl: string, presented: string, now = Date.now()): Promise<ApiKeyVerification> {
-  const lookup = apiKeyLookup(db, presented);
-  return judgeApiKey(db, publicBaseUrl, foundApiKey(lookup ? await runReads(db, lookup) : null), now);
+  const lookup = apiKeyLookup(presented);
+  return judgeApiKey(db, publicBaseUrl, lookup ? await runRead(db, lookup) : null, now);
 }

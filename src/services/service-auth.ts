@@ -1,8 +1,8 @@
 import { hasKeyShape } from "../crypto/key-secret";
 import { constantTimeEqual, sha256Hex } from "../crypto/hmac";
 import { AppError } from "../lib/errors";
-import { type BatchableRead, type Db, type ReadResults, runReads } from "../store/db";
-import { type ReadGuard, findServiceKeyWithReads, serviceKeyGrants, touchServiceKeyRow } from "../store/service-keys";
+import { type Db, type Read, runRead } from "../store/db";
+import { findServiceKeyWithRead, touchServiceKeyRow } from "../store/service-keys";
 import {
   BOOTSTRAP_KEY_ID,
   BOOTSTRAP_MIN_LENGTH,
@@ -51,41 +51,39 @@ export function screenServiceKey(bootstrapSecret: string | undefined, presented:
 }
 
 /**
- * Checks the call's service key and runs the route's read in the SAME D1 round trip (one db.batch:
- * the key lookup by hash, then the read). No cache: a revoked key fails on the very next call.
+ * Checks the call's service key and runs the route's read in the SAME D1 round trip (one statement:
+ * the key row by hash, with the read joined on "the key is live and holds the scope", so a caller
+ * without such a key never gets a row on its behalf). No cache: a revoked key fails on the very
+ * next call.
  *
- * `buildRead(guard)` returns the route's reads (store queries, not awaited; null for none) and must
- * put `guard` into their WHERE: the guard is true only while a live key of this hash holds the scope,
- * so a caller without one never gets a row read on its behalf (nothing to learn even from timing).
- * `buildRead` may throw (400 for a bad request): that answer is given only after the key passed, so
+ * `buildRead()` returns the route's read (a store Read; null for none). It may throw (400 for a bad request): that answer is given only after the key passed, so
  * a caller without a valid key learns nothing about the route (401 first, then 403, then 400).
  *
  * Throws 401 invalid_service_key (no such key, revoked) or 403 scope_denied (live key without the
  * scope). last_used_at is written at most once a minute per key (a conditional UPDATE, so
  * concurrent requests write once).
  */
-export async function authorizeServiceCall<Q extends readonly BatchableRead[]>(
+export async function authorizeServiceCall<T>(
   db: Db,
   call: ServiceCall,
-  buildRead: ((guard: ReadGuard | undefined) => Q | null) | null,
+  buildRead: (() => Read<T> | null) | null,
   now = Date.now(),
-): Promise<{ principal: ServicePrincipal; result: ReadResults<Q> | null }> {
+): Promise<{ principal: ServicePrincipal; result: T | null }> {
   const { credential } = call;
-  const guard = credential.kind === "key" ? serviceKeyGrants(credential.secretHash, call.scope) : undefined;
-  let read: Q | null = null;
+  let read: Read<T> | null = null;
   let refusal: { error: unknown } | null = null;
   try {
-    read = buildRead ? buildRead(guard) : null;
+    read = buildRead ? buildRead() : null;
   } catch (error) {
     refusal = { error };
   }
   let principal: ServicePrincipal;
-  let result: ReadResults<Q> | null = null;
+  let result: T | null = null;
   if (credential.kind === "bootstrap") {
     principal = BOOTSTRAP_PRINCIPAL;
-    if (read && !refusal) result = await runReads(db, read);
+    if (read && !refusal) result = await runRead(db, read);
   } else {
-    const found = await findServiceKeyWithReads(db, credential.secretHash, read && !refusal ? read : []);
+    const found = await findServiceKeyWithRead(db, credential.secretHash, call.scope, refusal ? null : read);
     const row = found.key;
     if (!row || row.revokedAt != null) throw new AppError("invalid_service_key");
     const scopes = parseScopes(row.scopes);
@@ -94,7 +92,7 @@ export async function authorizeServiceCall<Q extends readonly BatchableRead[]>(
       await touchServiceKeyRow(db, row.id, now, now - LAST_USED_INTERVAL_MS);
     }
     principal = { id: row.id, name: row.name, scopes, bootstrap: false };
-    result = read && !refusal ? (found.results as ReadResults<Q>) : null;
+    result = found.result;
   }
   call.principal = principal;
   if (refusal) throw refusal.error;

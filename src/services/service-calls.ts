@@ -2,7 +2,7 @@ import { AppError } from "../lib/errors";
 import type { RequestMeta } from "../lib/types";
 import type { Db } from "../store/db";
 import type { UserRow } from "../store/users";
-import { type ApiKeyVerification, apiKeyLookup, foundApiKey, judgeApiKey } from "./api-keys";
+import { type ApiKeyVerification, apiKeyLookup, judgeApiKey } from "./api-keys";
 import { type Defer, deferAudit } from "./audit-deferred";
 import { type ServiceCall, authorizeServiceCall } from "./service-auth";
 import type { ServicePrincipal } from "./service-keys";
@@ -32,8 +32,8 @@ export async function verifyApiKeyForService(
   context: ServiceCallContext,
   now = Date.now(),
 ): Promise<ApiKeyVerification> {
-  const { principal, result } = await authorizeServiceCall(db, call, (guard) => apiKeyLookup(db, presented, guard), now);
-  const verification = await judgeApiKey(db, publicBaseUrl, foundApiKey(result), now);
+  const { principal, result } = await authorizeServiceCall(db, call, () => apiKeyLookup(presented), now);
+  const verification = await judgeApiKey(db, publicBaseUrl, result, now);
   const target = verification.valid ? verification.key.id : verification.keyId;
   deferAudit(
     db,
@@ -53,8 +53,8 @@ export async function verifyApiKeyForService(
 
 /** service/user_resolve: the user (any status) or 404 user_not_found. Audited either way. */
 export async function resolveUserForService(db: Db, call: ServiceCall, ref: UserReference, context: ServiceCallContext, now = Date.now()): Promise<UserRow> {
-  const { principal, result } = await authorizeServiceCall(db, call, (guard) => userReferenceLookup(db, ref, guard), now);
-  const user = result?.[0][0] ?? null;
+  const { principal, result } = await authorizeServiceCall(db, call, () => userReferenceLookup(ref), now);
+  const user = result;
   const actor = serviceActor(principal);
   if (!user) {
     deferAudit(db, { actor, action: "service.user_resolve", outcome: "failure", details: { reason: "user_not_found" } }, context.meta, context.defer, now);

@@ -1,8 +1,7 @@
 import { AppError } from "../lib/errors";
 import { normaliseEmail } from "../lib/email";
-import { type Db, runReads } from "../store/db";
-import type { ReadGuard } from "../store/service-keys";
-import { type UserRow, userByEmailQuery, userByIdQuery } from "../store/users";
+import { type Db, type Read, runRead } from "../store/db";
+import { type UserRow, userByEmailRead, userByIdRead } from "../store/users";
 
 /** How a backend names a user: exactly one of auth_user_id or email (empty strings count as absent). */
 export interface UserReference {
@@ -13,19 +12,19 @@ export interface UserReference {
 /**
  * The read that finds a user by auth_user_id or by email (normalised the way it is stored): one
  * indexed read. Neither or both given, or an email that is not one → 400 (thrown here, before any
- * read). `guard` is an extra WHERE condition (the service-key check that runs in the same batch).
+ * read).
  */
-export function userReferenceLookup(db: Db, ref: UserReference, guard?: ReadGuard) {
+export function userReferenceLookup(ref: UserReference): Read<UserRow | null> | null {
   const id = ref.auth_user_id?.trim() || undefined;
   const rawEmail = ref.email?.trim() || undefined;
   if ((id === undefined) === (rawEmail === undefined)) {
     const message = "Give exactly one of auth_user_id or email.";
     throw new AppError("invalid_request", { message, fields: { auth_user_id: message, email: message } });
   }
-  if (id !== undefined) return id.length <= 128 ? ([userByIdQuery(db, id, guard)] as const) : null;
+  if (id !== undefined) return id.length <= 128 ? userByIdRead(id) : null;
   const email = normaliseEmail(rawEmail);
   if (!email) throw new AppError("invalid_request", { fields: { email: "Not a valid email address" } });
-  return [userByEmailQuery(db, email, guard)] as const;
+  return userByEmailRead(email);
 }
 
 /** How a reference named the user (for audit rows). */
@@ -35,8 +34,8 @@ export function referenceKind(ref: UserReference): "id" | "email" {
 
 /** Finds a user by reference (userReferenceLookup); no such user → 404 user_not_found. */
 export async function resolveUserReference(db: Db, ref: UserReference): Promise<UserRow> {
-  const lookup = userReferenceLookup(db, ref);
-  const user = lookup ? ((await runReads(db, lookup))[0][0] ?? null) : null;
+  const lookup = userReferenceLookup(ref);
+  const user = lookup ? await runRead(db, lookup) : null;
   if (!user) throw new AppError("user_not_found");
   return user;
 }

@@ -1,5 +1,5 @@
-import { type SQL, and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
-import { type Db, schema } from "./db";
+import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { type Db, type Read, aliasedColumns, rowMapper, schema } from "./db";
 
 export type ApiKeyRow = typeof schema.userApiKeys.$inferSelect;
 export type UserRowForKey = typeof schema.users.$inferSelect;
@@ -42,21 +42,23 @@ export interface ApiKeyWithOwner {
   owner: UserRowForKey;
 }
 
+const keyWithOwner = {
+  key: rowMapper(schema.userApiKeys, "key__"),
+  owner: rowMapper(schema.users),
+};
+
 /**
- * The key with this hash and its owner, as two queries to batch (each at most one row; the owner is
- * found through the key's user_id, so both come from one snapshot); `guard` is an extra WHERE
- * condition on both. Two statements rather than a join: D1 batch rows are keyed by column name.
+ * The key with this hash and its owner, as one Read (one indexed read: unique secret_hash, then the
+ * users primary key). The key's columns are aliased `key__…` so they do not clash with the owner's.
  */
-export function apiKeyAndOwnerByHashQueries(db: Db, secretHash: string, guard?: SQL) {
-  const k = schema.userApiKeys;
-  const u = schema.users;
-  const key = db.select().from(k).where(and(eq(k.secretHash, secretHash), guard)).limit(1);
-  const owner = db
-    .select()
-    .from(u)
-    .where(and(inArray(u.id, db.select({ userId: k.userId }).from(k).where(eq(k.secretHash, secretHash))), guard))
-    .limit(1);
-  return [key, owner] as const;
+export function apiKeyWithOwnerByHashRead(secretHash: string): Read<ApiKeyWithOwner | null> {
+  return {
+    sql:
+      `SELECT ${aliasedColumns(schema.userApiKeys, "k", "key__")}, u.* FROM user_api_keys k ` +
+      "JOIN users u ON u.id = k.user_id WHERE k.secret_hash = ? LIMIT 1",
+    params: [secretHash],
+    map: (rows) => (rows[0] ? { key: keyWithOwner.key(rows[0]), owner: keyWithOwner.owner(rows[0]) } : null),
+  };
 }
 
 /** Revokes one of `userId`'s keys; the owner condition is in the statement itself. */

@@ -1,5 +1,5 @@
-import { type SQL, and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
-import { type BatchableRead, type Db, type ReadResults, schema } from "./db";
+import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
+import { type Db, type Read, aliasedColumns, readOne, rowMapper, runRead, schema } from "./db";
 
 export type ServiceKeyRow = typeof schema.serviceKeys.$inferSelect;
 export type NewServiceKeyRow = typeof schema.serviceKeys.$inferInsert;
@@ -8,42 +8,42 @@ export function insertServiceKey(db: Db, row: NewServiceKeyRow) {
   return db.insert(schema.serviceKeys).values(row);
 }
 
-/** A SQL condition a route's read adds to its WHERE so it finds nothing for a caller without a live key of the scope. */
-export type ReadGuard = SQL;
-
-function serviceKeyByHash(db: Db, secretHash: string) {
-  return db.select().from(schema.serviceKeys).where(eq(schema.serviceKeys.secretHash, secretHash)).limit(1);
-}
-
 /** One indexed read (unique `secret_hash`). */
 export async function findServiceKeyByHash(db: Db, secretHash: string): Promise<ServiceKeyRow | null> {
-  const rows = await serviceKeyByHash(db, secretHash);
+  const rows = await db.select().from(schema.serviceKeys).where(eq(schema.serviceKeys.secretHash, secretHash)).limit(1);
   return rows[0] ?? null;
 }
 
-/**
- * True (in SQL) only while an unrevoked key with this hash holds `scope`. Scopes are stored as a JSON
- * array of fixed names without quotes or backslashes, so `"scope"` (with its quotes) occurs in the
- * text exactly when it is an element. Evaluated once per statement (the subquery is not correlated).
- */
-export function serviceKeyGrants(secretHash: string, scope: string): ReadGuard {
-  const t = schema.serviceKeys;
-  return sql`EXISTS (SELECT 1 FROM ${t} WHERE ${t.secretHash} = ${secretHash} AND ${t.revokedAt} IS NULL AND instr(${t.scopes}, ${JSON.stringify(scope)}) > 0)`;
-}
+const serviceKeyColumns = aliasedColumns(schema.serviceKeys, "sk", "svckey__");
+const serviceKeyFromRow = rowMapper(schema.serviceKeys, "svckey__");
 
 /**
- * The key with this hash and a route's reads, in ONE db.batch (one D1 round trip, one snapshot: a
- * key revoked before the batch is seen revoked by every statement).
- * (No joins in the reads: D1 batch results are keyed by column name, so same-named columns collide.)
+ * The key with this hash and a route's read in ONE statement (one D1 round trip, one snapshot: a key
+ * revoked before it is seen revoked). The read is LEFT JOINed on the condition that the key is
+ * unrevoked and holds `scope`, so it yields nothing for a caller without a live key of the scope.
+ * Scopes are stored as a JSON array of fixed names without quotes or backslashes, so `"scope"` (with
+ * its quotes) occurs in the text exactly when it is an element.
  */
-export async function findServiceKeyWithReads<Q extends readonly BatchableRead[]>(
+export async function findServiceKeyWithRead<T>(
   db: Db,
   secretHash: string,
-  reads: Q,
-): Promise<{ key: ServiceKeyRow | null; results: ReadResults<Q> }> {
-  if (reads.length === 0) return { key: await findServiceKeyByHash(db, secretHash), results: [] as unknown as ReadResults<Q> };
-  const [keys, ...results] = (await db.batch([serviceKeyByHash(db, secretHash), ...reads])) as unknown as [ServiceKeyRow[], ...unknown[]];
-  return { key: keys[0] ?? null, results: results as unknown as ReadResults<Q> };
+  scope: string,
+  read: Read<T> | null,
+): Promise<{ key: ServiceKeyRow | null; result: T | null }> {
+  if (read === null) return { key: await runRead(db, readOne(schema.serviceKeys, "secret_hash = ?", [secretHash])), result: null };
+  const combined: Read<{ key: ServiceKeyRow | null; result: T | null }> = {
+    sql:
+      `SELECT ${serviceKeyColumns}, r.* FROM service_keys sk ` +
+      `LEFT JOIN (SELECT 1 AS read__found, * FROM (${read.sql})) r ON sk.revoked_at IS NULL AND instr(sk.scopes, ?) > 0 ` +
+      "WHERE sk.secret_hash = ?",
+    params: [...read.params, JSON.stringify(scope), secretHash],
+    map: (rows) => {
+      if (!rows[0]) return { key: null, result: null };
+      const granted = rows.filter((row) => row.read__found === 1);
+      return { key: serviceKeyFromRow(rows[0]), result: granted.length ? read.map(granted) : null };
+    },
+  };
+  return runRead(db, combined);
 }
 
 export async function findServiceKeyById(db: Db, id: string): Promise<ServiceKeyRow | null> {

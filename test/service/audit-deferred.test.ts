@@ -3,9 +3,8 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Defer, MAX_BATCH_ROWS, deferAudit, unwrittenAuditRows } from "../../src/services/audit-deferred";
 import { sha256Hex } from "../../src/crypto/hmac";
 import { revokeServiceKey } from "../../src/services/service-keys";
-import { runReads } from "../../src/store/db";
-import { serviceKeyGrants } from "../../src/store/service-keys";
-import { userByIdQuery } from "../../src/store/users";
+import { findServiceKeyWithRead } from "../../src/store/service-keys";
+import { userByIdRead } from "../../src/store/users";
 import { db, json, settleAudit } from "../helpers";
 import { BOOTSTRAP, callService, makeApiKey, makeServiceKey, seedUser } from "./helpers";
 
@@ -132,15 +131,14 @@ describe("one round trip: the key is still checked before the request is judged"
     expect((await json(ok)).error.code).toBe("invalid_request");
   });
 
-  it("the route's read finds nothing unless a live key of that hash holds the scope (the SQL guard)", async () => {
-    const read = async (secret: string, scope: string) =>
-      (await runReads(db(), [userByIdQuery(db(), user.id, serviceKeyGrants(sha256Hex(secret), scope))] as const))[0];
+  it("the route's read finds nothing unless a live key of that hash holds the scope (one statement)", async () => {
+    const read = async (secret: string, scope: string) => (await findServiceKeyWithRead(db(), sha256Hex(secret), scope, userByIdRead(user.id))).result;
     const made = await makeServiceKey(["firebase_token", "api_key_verify"]);
-    expect(await read(made.secret, "firebase_token")).toHaveLength(1);
-    expect(await read(made.secret, "api_key_verify")).toHaveLength(1);
-    expect(await read(made.secret, "user_resolve")).toHaveLength(0);
-    expect(await read(wellShapedUnknown, "firebase_token")).toHaveLength(0);
+    expect((await read(made.secret, "firebase_token"))?.id).toBe(user.id);
+    expect((await read(made.secret, "api_key_verify"))?.id).toBe(user.id);
+    expect(await read(made.secret, "user_resolve")).toBeNull();
+    expect(await read(wellShapedUnknown, "firebase_token")).toBeNull();
     await revokeServiceKey(db(), made.key.id, { actor: { type: "system", id: "test" }, meta: null });
-    expect(await read(made.secret, "firebase_token")).toHaveLength(0);
+    expect(await read(made.secret, "firebase_token")).toBeNull();
   });
 });
