@@ -1,7 +1,7 @@
 import { AppError } from "../lib/errors";
 import type { RequestMeta } from "../lib/types";
 import type { Db } from "../store/db";
-import type { UserRow } from "../store/users";
+import type { IdentityRow } from "../store/users";
 import { type ApiKeyVerification, apiKeyLookup, judgeApiKey } from "./api-keys";
 import { type Defer, deferAudit } from "./audit-deferred";
 import { type ServiceCall, authorizeServiceCall } from "./service-auth";
@@ -52,7 +52,7 @@ export async function verifyApiKeyForService(
 }
 
 /** service/user_resolve: the user (any status) or 404 user_not_found. Audited either way. */
-export async function resolveUserForService(db: Db, call: ServiceCall, ref: UserReference, context: ServiceCallContext, now = Date.now()): Promise<UserRow> {
+export async function resolveUserForService(db: Db, call: ServiceCall, ref: UserReference, context: ServiceCallContext, now = Date.now()): Promise<IdentityRow> {
   const { principal, result } = await authorizeServiceCall(db, call, () => userReferenceLookup(ref), now);
   const user = result;
   const actor = serviceActor(principal);

@@ -1,7 +1,7 @@
 import { AppError } from "../lib/errors";
 import { normaliseEmail } from "../lib/email";
-import { type Db, type Read, runRead } from "../store/db";
-import { type UserRow, userByEmailRead, userByIdRead } from "../store/users";
+import type { Read } from "../store/db";
+import { type IdentityRow, userByEmailRead, userByIdRead } from "../store/users";
 
 /** How a backend names a user: exactly one of auth_user_id or email (empty strings count as absent). */
 export interface UserReference {
@@ -14,7 +14,7 @@ export interface UserReference {
  * indexed read. Neither or both given, or an email that is not one → 400 (thrown here, before any
  * read).
  */
-export function userReferenceLookup(ref: UserReference): Read<UserRow | null> | null {
+export function userReferenceLookup(ref: UserReference): Read<IdentityRow | null> | null {
   const id = ref.auth_user_id?.trim() || undefined;
   const rawEmail = ref.email?.trim() || undefined;
   if ((id === undefined) === (rawEmail === undefined)) {
@@ -30,12 +30,4 @@ export function userReferenceLookup(ref: UserReference): Read<UserRow | null> | 
 /** How a reference named the user (for audit rows). */
 export function referenceKind(ref: UserReference): "id" | "email" {
   return ref.auth_user_id?.trim() ? "id" : "email";
-}
-
-/** Finds a user by reference (userReferenceLookup); no such user → 404 user_not_found. */
-export async function resolveUserReference(db: Db, ref: UserReference): Promise<UserRow> {
-  const lookup = userReferenceLookup(ref);
-  const user = lookup ? await runRead(db, lookup) : null;
-  if (!user) throw new AppError("user_not_found");
-  return user;
 }

@@ -36,12 +36,15 @@ const mappers = new WeakMap<Table, Map<string, (raw: Record<string, unknown>) =>
  * Maps a raw D1 row (column names, each behind `prefix` when the SQL aliased them so) to the table's
  * drizzle row (property names, boolean columns as booleans).
  */
-export function rowMapper<T extends Table>(table: T, prefix = ""): (raw: Record<string, unknown>) => T["$inferSelect"] {
+export function rowMapper<T extends Table>(table: T, prefix = "", only?: readonly string[]): (raw: Record<string, unknown>) => T["$inferSelect"] {
   let byPrefix = mappers.get(table);
   if (!byPrefix) mappers.set(table, (byPrefix = new Map()));
-  let mapper = byPrefix.get(prefix);
+  const cacheKey = only ? `${prefix}|${only.join(",")}` : prefix;
+  let mapper = byPrefix.get(cacheKey);
   if (!mapper) {
-    const columns = Object.entries(getTableColumns(table)).map(([key, column]) => ({ key, name: prefix + column.name, column }));
+    const columns = Object.entries(getTableColumns(table))
+      .filter(([key]) => !only || only.includes(key))
+      .map(([key, column]) => ({ key, name: prefix + column.name, column }));
     mapper = (raw) => {
       const row: Record<string, unknown> = {};
       for (const { key, name, column } of columns) {
@@ -50,15 +53,19 @@ export function rowMapper<T extends Table>(table: T, prefix = ""): (raw: Record<
       }
       return row;
     };
-    byPrefix.set(prefix, mapper);
+    byPrefix.set(cacheKey, mapper);
   }
   return mapper as (raw: Record<string, unknown>) => T["$inferSelect"];
 }
 
-/** `alias.col AS prefixcol, …` for every column of `table` (to select two tables' columns without name clashes). */
-export function aliasedColumns(table: Table, alias: string, prefix: string): string {
-  return Object.values(getTableColumns(table))
-    .map((column) => `${alias}.${column.name} AS ${prefix}${column.name}`)
+/**
+ * `alias.col AS prefixcol, …` for the columns of `table` (all, or the properties in `only`): to
+ * select two tables' columns without name clashes, or only what a route needs.
+ */
+export function aliasedColumns(table: Table, alias: string, prefix: string, only?: readonly string[]): string {
+  return Object.entries(getTableColumns(table))
+    .filter(([key]) => !only || only.includes(key))
+    .map(([, column]) => `${alias}.${column.name} AS ${prefix}${column.name}`)
     .join(", ");
 }
 
