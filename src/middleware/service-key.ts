@@ -18,7 +18,7 @@ declare module "../lib/types" {
  * Guards a service route. Only the `X-Service-Key` header counts (a key in the query string would
  * end up in logs and browser history). The checks that need no storage happen here (every kind of
  * bad key → the same 401); the key's row is looked up by the route's authorizeServiceCall in the
- * same D1 batch as the route's own read (401 invalid_service_key, 403 scope_denied), so a call
+ * same D1 statement as the route's own read (401 invalid_service_key, 403 scope_denied), so a call
  * costs one round trip. A route that answers successfully without having authorised the key is a
  * bug: it becomes a 500 here instead of a response.
  */

@@ -10,7 +10,7 @@ import { type UserReference, referenceKind, userReferenceLookup } from "./user-r
 
 /**
  * The read-only service calls backends make on every request of theirs. Each is ONE D1 round trip
- * (the service-key check and the route's read in one batch, see authorizeServiceCall) and an audit
+ * (the service-key check and the route's read in one statement, see authorizeServiceCall) and an audit
  * row written right after the response (audit-deferred.ts).
  */
 export interface ServiceCallContext {
