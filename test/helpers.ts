@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import type { SitePolicy } from "../src/env";
 import { readConfig } from "../src/env";
+import { unwrittenAuditRows } from "../src/services/audit-deferred";
 import { createDb } from "../src/store/db";
 import { insertSite } from "../src/store/sites";
 
@@ -29,6 +30,19 @@ export function call(path: string, options: CallOptions = {}): Promise<Response>
   if (!headers.has("CF-Connecting-IP")) headers.set("CF-Connecting-IP", "203.0.113.10");
   const method = options.method ?? (body === undefined ? "GET" : "POST");
   return exports.default.fetch(new Request(`${BASE}${path}`, { method, headers, body }));
+}
+
+/**
+ * Waits until the audit rows that read-only service calls write after their response
+ * (src/services/audit-deferred.ts) are in D1. Polls the isolate's counter of unwritten rows (the
+ * Worker runs in this isolate) with this test's own timer; throws after `timeoutMs`.
+ */
+export async function settleAudit(timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (unwrittenAuditRows() > 0) {
+    if (Date.now() > deadline) throw new Error(`${unwrittenAuditRows()} deferred audit rows still unwritten after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
 }
 
 export async function json<T = Record<string, any>>(res: Response): Promise<T> {

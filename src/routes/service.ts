@@ -1,15 +1,16 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import { AppError } from "../lib/errors";
 import type { AppEnv } from "../lib/types";
-import { requireServiceKey, serviceActor } from "../middleware/service-key";
-import { verifyApiKey } from "../services/api-keys";
+import { requireServiceKey, serviceCallContext, serviceValidationHook } from "../middleware/service-key";
 import { recordAudit } from "../services/audit";
 import { checkClaims, mintFirebaseToken } from "../services/firebase";
 import { toIdentity } from "../services/identity";
-import { resolveUserReference } from "../services/user-resolve";
+import { authorizeServiceCall } from "../services/service-auth";
+import { resolveUserForService, serviceActor, verifyApiKeyForService } from "../services/service-calls";
+import { userReferenceLookup } from "../services/user-resolve";
 import { createDb } from "../store/db";
 import { ApiKeySchema } from "./api-key-schema";
-import { errorResponses, jsonBody, jsonResponse, validationHook } from "./common";
+import { errorResponses, jsonBody, jsonResponse } from "./common";
 import { UserSchema } from "./schemas";
 
 const SERVICE_SECURITY = [{ ServiceKey: [] }];
@@ -107,7 +108,8 @@ function parseClaims(raw: Record<string, unknown> | string | undefined): Record<
   }
 }
 
-export const serviceRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+// Every route here is a service route: its validation answers 400 only after the key passed.
+export const serviceRoutes = new OpenAPIHono<AppEnv>({ defaultHook: serviceValidationHook });
 
 serviceRoutes.openAPIRegistry.registerComponent("securitySchemes", "ServiceKey", {
   type: "apiKey",
@@ -116,58 +118,51 @@ serviceRoutes.openAPIRegistry.registerComponent("securitySchemes", "ServiceKey",
   description: "A service key (`a2s_…`) with the route's scope.",
 });
 
-serviceRoutes.openapi(apiKeyVerifyRoute, async (c) => {
-  const db = createDb(c.env.DB);
-  const result = await verifyApiKey(db, c.var.config.publicBaseUrl, c.req.valid("json").api_key);
-  const target = result.valid ? result.key.id : result.keyId;
-  await recordAudit(
-    db,
-    {
-      actor: serviceActor(c.var.serviceKey),
-      action: "service.api_key_verify",
-      target: target ? { type: "user_api_key", id: target } : undefined,
-      outcome: result.valid ? "success" : "failure",
-      details: result.valid ? { user_id: result.user.auth_user_id } : { reason: result.reason, user_id: result.userId },
-    },
-    c.var.meta,
-  );
-  if (result.valid) return c.json({ ok: true as const, valid: true as const, key: result.key, user: result.user }, 200);
-  return c.json({ ok: true as const, valid: false as const, reason: result.reason }, 200);
-});
+serviceRoutes.openapi(
+  apiKeyVerifyRoute,
+  async (c) => {
+    const db = createDb(c.env.DB);
+    const call = c.var.serviceCall;
+    const result = await verifyApiKeyForService(db, call, c.var.config.publicBaseUrl, c.req.valid("json").api_key, serviceCallContext(c));
+    if (result.valid) return c.json({ ok: true as const, valid: true as const, key: result.key, user: result.user }, 200);
+    return c.json({ ok: true as const, valid: false as const, reason: result.reason }, 200);
+  },
+);
 
-serviceRoutes.openapi(userResolveRoute, async (c) => {
-  const db = createDb(c.env.DB);
-  const actor = serviceActor(c.var.serviceKey);
-  const ref = c.req.valid("json");
-  try {
-    const user = await resolveUserReference(db, ref);
-    await recordAudit(db, { actor, action: "service.user_resolve", target: { type: "user", id: user.id }, details: { by: ref.auth_user_id?.trim() ? "id" : "email" } }, c.var.meta);
+serviceRoutes.openapi(
+  userResolveRoute,
+  async (c) => {
+    const user = await resolveUserForService(createDb(c.env.DB), c.var.serviceCall, c.req.valid("json"), serviceCallContext(c));
     return c.json({ ok: true as const, user: toIdentity(user, c.var.config.publicBaseUrl) }, 200);
-  } catch (err) {
-    if (err instanceof AppError && err.code === "user_not_found") {
-      await recordAudit(db, { actor, action: "service.user_resolve", outcome: "failure", details: { reason: "user_not_found" } }, c.var.meta);
-    }
-    throw err;
-  }
-});
+  },
+);
 
-serviceRoutes.openapi(firebaseTokenRoute, async (c) => {
-  const db = createDb(c.env.DB);
-  const body = c.req.valid("json");
-  const claims = parseClaims(body.claims);
-  const user = await resolveUserReference(db, body);
-  if (user.status !== "active") throw new AppError("user_inactive");
-  const minted = await mintFirebaseToken(c.env.FIREBASE_SERVICE_ACCOUNT, user.id, claims);
-  await recordAudit(
-    db,
-    {
-      actor: serviceActor(c.var.serviceKey),
-      action: "service.firebase_custom_token",
-      target: { type: "user", id: user.id },
-      siteKey: body.site_key?.trim() || null,
-      details: { claim_names: claims ? Object.keys(claims) : [], expires_at: minted.expires_at },
-    },
-    c.var.meta,
-  );
-  return c.json({ ok: true as const, ...minted }, 200);
-});
+serviceRoutes.openapi(
+  firebaseTokenRoute,
+  async (c) => {
+    const db = createDb(c.env.DB);
+    const body = c.req.valid("json");
+    let claims: Record<string, unknown> | undefined;
+    // Claims and the user reference are checked inside the read builder: a bad request is answered only after the key passed.
+    const { principal, result: user } = await authorizeServiceCall(db, c.var.serviceCall, () => {
+      claims = parseClaims(body.claims);
+      return userReferenceLookup(body);
+    });
+    if (!user) throw new AppError("user_not_found");
+    if (user.status !== "active") throw new AppError("user_inactive");
+    const minted = await mintFirebaseToken(c.env.FIREBASE_SERVICE_ACCOUNT, user.id, claims);
+    // Minting is recorded before the token is handed out.
+    await recordAudit(
+      db,
+      {
+        actor: serviceActor(principal),
+        action: "service.firebase_custom_token",
+        target: { type: "user", id: user.id },
+        siteKey: body.site_key?.trim() || null,
+        details: { claim_names: claims ? Object.keys(claims) : [], expires_at: minted.expires_at },
+      },
+      c.var.meta,
+    );
+    return c.json({ ok: true as const, ...minted }, 200);
+  },
+);

@@ -5,14 +5,15 @@ import { AppError } from "../lib/errors";
 import type { RequestMeta } from "../lib/types";
 import {
   type ApiKeyRow,
+  type ApiKeyWithOwner,
+  apiKeyWithOwnerByHashRead,
   findApiKeyById,
-  findApiKeyWithOwnerByHash,
   insertApiKeyWithinLimitStatement,
   listActiveApiKeyRows,
   revokeApiKeyRow,
   touchApiKeyRow,
 } from "../store/api-keys";
-import type { Db } from "../store/db";
+import { type Db, type Read, runRead } from "../store/db";
 import { auditStatement, auditStatementIfChanged, recordAudit } from "./audit";
 import { type Identity, toIdentity } from "./identity";
 
@@ -151,15 +152,21 @@ export async function revokeApiKey(db: Db, userId: string, keyId: string, meta: 
 }
 
 /**
- * Checks a presented API key for a backend: one indexed read of the key and its owner. Valid keys
- * come back with their metadata and the owner's canonical identity; anything else with a reason.
- * last_used_at is written at most once a minute per key, not on every call.
+ * The read that finds a presented API key and its owner (one indexed read), or null when the value
+ * cannot be a key at all (wrong shape or length: answered `unknown` without a read).
  */
-export async function verifyApiKey(db: Db, publicBaseUrl: string, presented: string, now = Date.now()): Promise<ApiKeyVerification> {
-  const unknown = { valid: false as const, reason: "unknown" as const, keyId: null, userId: null };
-  if (presented.length > MAX_PRESENTED_LENGTH || !hasKeyShape("a2k_", presented)) return unknown;
-  const found = await findApiKeyWithOwnerByHash(db, sha256Hex(presented));
-  if (!found) return unknown;
+export function apiKeyLookup(presented: string): Read<ApiKeyWithOwner | null> | null {
+  if (presented.length > MAX_PRESENTED_LENGTH || !hasKeyShape("a2k_", presented)) return null;
+  return apiKeyWithOwnerByHashRead(sha256Hex(presented));
+}
+
+/**
+ * Judges a looked-up key (null: no such key). Valid keys come back with their metadata and the
+ * owner's canonical identity; anything else with a reason. last_used_at is written at most once a
+ * minute per key, not on every call.
+ */
+export async function judgeApiKey(db: Db, publicBaseUrl: string, found: ApiKeyWithOwner | null, now = Date.now()): Promise<ApiKeyVerification> {
+  if (!found) return { valid: false, reason: "unknown", keyId: null, userId: null };
   const { key, owner } = found;
   const ids = { keyId: key.id, userId: owner.id };
   if (key.revokedAt != null) return { valid: false, reason: "revoked", ...ids };
@@ -171,4 +178,10 @@ export async function verifyApiKey(db: Db, publicBaseUrl: string, presented: str
     row = { ...key, lastUsedAt: now };
   }
   return { valid: true, key: toApiKeyView(row), user: toIdentity(owner, publicBaseUrl) };
+}
+
+/** Checks a presented API key for a backend: one indexed read of the key and its owner, then judgeApiKey. */
+export async function verifyApiKey(db: Db, publicBaseUrl: string, presented: string, now = Date.now()): Promise<ApiKeyVerification> {
+  const lookup = apiKeyLookup(presented);
+  return judgeApiKey(db, publicBaseUrl, lookup ? await runRead(db, lookup) : null, now);
 }

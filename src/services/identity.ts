@@ -1,4 +1,4 @@
-import type { UserRow } from "../store/users";
+import type { IdentityRow } from "../store/users";
 
 /** The canonical identity payload (DESIGN.md): what apps and services see of a user. Never a hash or secret. */
 export type Identity = {
@@ -27,7 +27,7 @@ export function avatarUrl(publicBaseUrl: string, userId: string, avatarKey: stri
   return avatarKey ? `${publicBaseUrl}/api/avatars/${encodeURIComponent(userId)}/${avatarKey}` : null;
 }
 
-export function toIdentity(user: UserRow, publicBaseUrl: string): Identity {
+export function toIdentity(user: IdentityRow, publicBaseUrl: string): Identity {
   return {
     auth_user_id: user.id,
     email: user.email,

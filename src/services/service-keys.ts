@@ -1,17 +1,14 @@
-import { generateKeySecret, hasKeyShape } from "../crypto/key-secret";
-import { constantTimeEqual, sha256Hex } from "../crypto/hmac";
+import { generateKeySecret } from "../crypto/key-secret";
 import { generateId } from "../crypto/random";
 import { AppError } from "../lib/errors";
 import type { RequestMeta } from "../lib/types";
 import type { Db } from "../store/db";
 import {
   type ServiceKeyRow,
-  findServiceKeyByHash,
   findServiceKeyById,
   insertServiceKey,
   listServiceKeyRows,
   revokeServiceKeyRow,
-  touchServiceKeyRow,
 } from "../store/service-keys";
 import { type AuditEvent, auditStatement, auditStatementIfChanged } from "./audit";
 
@@ -25,8 +22,6 @@ export const BOOTSTRAP_KEY_ID = "bootstrap";
 export const BOOTSTRAP_MIN_LENGTH = 32;
 /** last_used_at is written at most once per this interval per key. */
 export const LAST_USED_INTERVAL_MS = 60_000;
-/** Longer header values are refused without hashing. */
-const MAX_PRESENTED_LENGTH = 512;
 
 export interface ServiceKeyView {
   id: string;
@@ -55,7 +50,8 @@ export interface KeyActionContext {
 
 const iso = (ms: number | null) => (ms == null ? null : new Date(ms).toISOString());
 
-function parseScopes(text: string): ServiceScope[] {
+/** The scopes stored on a key row (unknown names dropped). */
+export function parseScopes(text: string): ServiceScope[] {
   try {
     const value: unknown = JSON.parse(text);
     return Array.isArray(value) ? value.filter((s): s is ServiceScope => (SERVICE_SCOPES as readonly string[]).includes(s)) : [];
@@ -136,34 +132,4 @@ export async function revokeServiceKey(db: Db, id: string, context: KeyActionCon
     ]);
   }
   return toServiceKeyView((await findServiceKeyById(db, id)) ?? existing);
-}
-
-/**
- * Resolves a presented X-Service-Key value to its principal, or null for anything that is not a
- * live key (missing, empty, wrong, truncated, case-changed, revoked): the caller answers all of
- * those the same way.
- *
- * Timing: the bootstrap secret is compared with constantTimeEqual. Row keys are found by an indexed
- * lookup of SHA-256(presented); the database compares hashes, not secrets, so how long a lookup
- * takes can tell a caller at most how many leading bytes of *a hash* matched some stored hash, and
- * because SHA-256 is preimage-resistant that says nothing about which secret would produce it.
- */
-export async function verifyServiceKey(
-  db: Db,
-  bootstrapSecret: string | undefined,
-  presented: string | null | undefined,
-  now = Date.now(),
-): Promise<ServicePrincipal | null> {
-  if (!presented || presented.length > MAX_PRESENTED_LENGTH) return null;
-  if (bootstrapSecret && bootstrapSecret.length >= BOOTSTRAP_MIN_LENGTH && constantTimeEqual(presented, bootstrapSecret)) {
-    return { id: BOOTSTRAP_KEY_ID, name: "bootstrap", scopes: SERVICE_SCOPES, bootstrap: true };
-  }
-  if (!hasKeyShape("a2s_", presented)) return null;
-  const row = await findServiceKeyByHash(db, sha256Hex(presented));
-  if (!row || row.revokedAt != null) return null;
-  if (row.lastUsedAt == null || row.lastUsedAt < now - LAST_USED_INTERVAL_MS) {
-    // At most one write per key per minute; the conditional UPDATE keeps concurrent requests to one write.
-    await touchServiceKeyRow(db, row.id, now, now - LAST_USED_INTERVAL_MS);
-  }
-  return { id: row.id, name: row.name, scopes: parseScopes(row.scopes), bootstrap: false };
 }

@@ -1,5 +1,6 @@
 import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
-import { type Db, schema } from "./db";
+import { type Db, type Read, aliasedColumns, rowMapper, schema } from "./db";
+import { IDENTITY_COLUMNS, type IdentityRow } from "./users";
 
 export type ApiKeyRow = typeof schema.userApiKeys.$inferSelect;
 export type UserRowForKey = typeof schema.users.$inferSelect;
@@ -41,15 +42,31 @@ export async function findApiKeyById(db: Db, id: string): Promise<ApiKeyRow | nu
   return rows[0] ?? null;
 }
 
-/** The key and its owner in one indexed read (unique secret_hash, then the users primary key). */
-export async function findApiKeyWithOwnerByHash(db: Db, secretHash: string): Promise<{ key: ApiKeyRow; owner: UserRowForKey } | null> {
-  const rows = await db
-    .select({ key: schema.userApiKeys, owner: schema.users })
-    .from(schema.userApiKeys)
-    .innerJoin(schema.users, eq(schema.users.id, schema.userApiKeys.userId))
-    .where(eq(schema.userApiKeys.secretHash, secretHash))
-    .limit(1);
-  return rows[0] ?? null;
+/** A key and the user it belongs to (the identity columns). */
+export interface ApiKeyWithOwner {
+  key: ApiKeyRow;
+  owner: IdentityRow;
+}
+
+const keyWithOwner = {
+  key: rowMapper(schema.userApiKeys, "key__"),
+  owner: rowMapper(schema.users, "", IDENTITY_COLUMNS) as (raw: Record<string, unknown>) => IdentityRow,
+};
+const ownerColumns = aliasedColumns(schema.users, "u", "", IDENTITY_COLUMNS);
+
+/**
+ * The key with this hash and its owner, as one Read (one indexed read: unique secret_hash, then the
+ * users primary key). The key's columns are aliased `key__…` so they do not clash with the owner's;
+ * of the owner only the identity columns (no credentials).
+ */
+export function apiKeyWithOwnerByHashRead(secretHash: string): Read<ApiKeyWithOwner | null> {
+  return {
+    sql:
+      `SELECT ${aliasedColumns(schema.userApiKeys, "k", "key__")}, ${ownerColumns} FROM user_api_keys k ` +
+      "JOIN users u ON u.id = k.user_id WHERE k.secret_hash = ? LIMIT 1",
+    params: [secretHash],
+    map: (rows) => (rows[0] ? { key: keyWithOwner.key(rows[0]), owner: keyWithOwner.owner(rows[0]) } : null),
+  };
 }
 
 /** Revokes one of `userId`'s keys; the owner condition is in the statement itself. */

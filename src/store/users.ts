@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import { type Db, schema } from "./db";
+import { type Db, type Read, aliasedColumns, rowMapper, schema } from "./db";
 
 export type UserRow = typeof schema.users.$inferSelect;
 export type NewUserRow = typeof schema.users.$inferInsert;
@@ -13,6 +13,31 @@ export async function findUserById(db: Db, id: string): Promise<UserRow | null> 
 export async function findUserByEmail(db: Db, email: string): Promise<UserRow | null> {
   const rows = await db.select().from(schema.users).where(eq(schema.users.email, email)).limit(1);
   return rows[0] ?? null;
+}
+
+/** The columns the canonical identity is made of (services/identity.ts): what service routes read of a user. */
+export const IDENTITY_COLUMNS = [
+  "id", "email", "emailVerified", "name", "displayName", "phone", "jobTitle", "department", "locale", "timezone",
+  "avatarKey", "status", "totpEnabledAt", "createdAt", "updatedAt", "lastLoginAt",
+] as const satisfies readonly (keyof UserRow)[];
+/** A user row without credentials (no password hash, TOTP secret or recovery codes). */
+export type IdentityRow = Pick<UserRow, (typeof IDENTITY_COLUMNS)[number]>;
+
+const identitySelect = aliasedColumns(schema.users, "u", "", IDENTITY_COLUMNS);
+const identityFromRow = rowMapper(schema.users, "", IDENTITY_COLUMNS) as (raw: Record<string, unknown>) => IdentityRow;
+
+function identityRead(where: string, params: readonly unknown[]): Read<IdentityRow | null> {
+  return { sql: `SELECT ${identitySelect} FROM users u WHERE ${where} LIMIT 1`, params, map: (rows) => (rows[0] ? identityFromRow(rows[0]) : null) };
+}
+
+/** The identity columns of the user with this id, as a Read (hot service paths, store/db.ts). */
+export function userByIdRead(id: string): Read<IdentityRow | null> {
+  return identityRead("u.id = ?", [id]);
+}
+
+/** The identity columns of the user with this email (already normalised), as a Read. */
+export function userByEmailRead(email: string): Read<IdentityRow | null> {
+  return identityRead("u.email = ?", [email]);
 }
 
 export function insertUser(db: Db, row: NewUserRow) {

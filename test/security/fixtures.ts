@@ -3,7 +3,7 @@ import { expect } from "vitest";
 import { issueChallenge } from "../../src/services/challenges";
 import { createSession } from "../../src/services/sessions";
 import { SERVICE_SCOPES, type ServiceScope } from "../../src/services/service-keys";
-import { call, json } from "../helpers";
+import { call, json, settleAudit } from "../helpers";
 import { seedUser, sessionFor } from "../sessions/fixtures";
 import { makeApiKey, makeServiceKey } from "../service/helpers";
 import errorsDoc from "../../docs/errors.md?raw";
@@ -145,6 +145,8 @@ export const TABLES_WATCHED = ["users", "sites", "service_keys", "user_api_keys"
 
 /** Row counts of the tables whose rows a rejected request must never add (one query). */
 export async function rowCounts(): Promise<Record<string, number>> {
+  // Audit rows of earlier read-only service calls land just after their response: count them with their call.
+  await settleAudit();
   const sql = `SELECT ${TABLES_WATCHED.map((t) => `(SELECT COUNT(*) FROM ${t}) AS ${t}`).join(", ")}`;
   return (await env.DB.prepare(sql).first<Record<string, number>>())!;
 }

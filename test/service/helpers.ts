@@ -2,7 +2,7 @@ import { createApiKey } from "../../src/services/api-keys";
 import { type ServiceScope, createServiceKey } from "../../src/services/service-keys";
 import { generateId } from "../../src/crypto/random";
 import { type NewUserRow, insertUser } from "../../src/store/users";
-import { call, db } from "../helpers";
+import { call, db, settleAudit } from "../helpers";
 
 export const BOOTSTRAP = "a2s_test_bootstrap_key_000000000000000000";
 
@@ -36,7 +36,9 @@ export function callService(path: string, key: string | null, json: unknown, hea
   return call(path, { json, headers: key === null ? headers : { ...headers, "X-Service-Key": key } });
 }
 
+/** The audit rows of one action, oldest first (after the deferred ones of earlier calls are written). */
 export async function auditRows(action: string) {
+  await settleAudit();
   const { env } = await import("cloudflare:test");
   const { results } = await env.DB.prepare("SELECT * FROM audit_log WHERE action = ? ORDER BY id").bind(action).all<Record<string, any>>();
   return results.map((r): Record<string, any> => ({ ...r, details: JSON.parse(r.details as string) }));

@@ -7,13 +7,25 @@ import {
   createServiceKey,
   listServiceKeys,
   revokeServiceKey,
-  verifyServiceKey,
 } from "../../src/services/service-keys";
+import { authorizeServiceCall, screenServiceKey } from "../../src/services/service-auth";
 import { findServiceKeyById } from "../../src/store/service-keys";
 import { db } from "../helpers";
 import { BOOTSTRAP, auditRows, makeServiceKey } from "./helpers";
 
 const system = { actor: { type: "system" as const, id: "test" }, meta: null };
+
+/** The principal a presented key authorises for user_resolve (every key made here has it), or null for the 401. */
+async function verifyServiceKey(d: ReturnType<typeof db>, bootstrap: string | undefined, presented: string, now?: number) {
+  const credential = screenServiceKey(bootstrap, presented);
+  if (!credential) return null;
+  try {
+    return (await authorizeServiceCall(d, { scope: "user_resolve", credential, principal: null }, null, now)).principal;
+  } catch (err) {
+    if (err instanceof AppError && err.code === "invalid_service_key") return null;
+    throw err;
+  }
+}
 
 describe("service keys: create, list, revoke", () => {
   it("shows the secret once and stores only its SHA-256", async () => {
