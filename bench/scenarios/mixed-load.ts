@@ -1,0 +1,396 @@
+import { sha256Hex } from "../../src/crypto/hmac";
+import { hasKeyShape } from "../../src/crypto/key-secret";
+import { generateTotpSecret, totpCodeAt } from "../../src/crypto/totp-code";
+import { encryptTotpSecret } from "../../src/crypto/totp-secret";
+import { type Accounting, account, accountingProblems, accountingText, countByIndex, requestTag, settle } from "../lib/accounting";
+import type { BenchContext, RouteResult, RouteSpec, Scenario } from "../lib/types";
+
+// Issue 9: a mixed load — password logins without and with 2FA (TOTP), auth_me, auth_api_key_verify,
+// service/user_resolve and password-reset requests all at once for BENCH_MIXED_SECONDS (default 300),
+// each route with its own connections, users, site and client addresses. Then every write is
+// accounted for: each request carries its own tag (User-Agent `mixed/<route>/<i>`, stored with the
+// audit rows and sessions it writes), and for every answered request the rows it must have left are
+// found exactly once — sessions (in each user's UserState object), audit rows, and reset mails
+// (mail_log and the development outbox, after the queue drained). No 5xx, no 429 expected.
+// Sign-ins run at a fixed rate (BENCH_MIXED_LOGIN_RATE per route, default 1/s), the rest flat out.
+
+const SECONDS = Number(process.env.BENCH_MIXED_SECONDS || 300);
+/**
+ * Sign-ins per second, per sign-in route. workerd runs the Worker on one thread and each sign-in
+ * blocks it for one scrypt hash (~225 ms of CPU), so sign-ins at full speed would leave the other
+ * routes nothing: at 1/s each, hashing takes about half of the Worker's thread and the cheap routes
+ * take the rest as fast as their connections go.
+ */
+const LOGIN_RATE = Number(process.env.BENCH_MIXED_LOGIN_RATE || 1);
+const PW_SITE = "bench-mix-pw";
+const TFA_SITE = "bench-mix-2fa";
+const ME_SITE = "bench-mix-me";
+const RESET_SITE = "bench-mix-reset";
+const PW_USERS = 3_000;
+const TFA_USERS = 3_000;
+const ME_SESSIONS = 16;
+const SVC_USERS = 1_000;
+const RESET_USERS = 60_000;
+/** Every 10th reset request names an address without an account (answered the same, mails nothing). */
+const RESET_UNKNOWN_EVERY = 10;
+const API_KEY = `a2k_0123456789cd_${"E".repeat(21)}mixed${"F".repeat(17)}`;
+const SERVICE_KEY = `a2s_cd9876543210_${"G".repeat(21)}mixed${"H".repeat(17)}`;
+const SERVICE_KEY_ID = "svk_mix_1";
+const TOTP_SECRET = generateTotpSecret();
+
+const CONNECTIONS = { auth_login: 2, auth_login_2fa: 2, auth_me: 6, api_key_verify: 6, user_resolve: 6, password_reset_request: 6 } as const;
+type Label = keyof typeof CONNECTIONS;
+
+/** A distinct client address per request (per-IP limits must never answer instead of the route). */
+function clientIp(route: number, i: number): string {
+  return `10.${route * 16 + ((i >> 16) & 15)}.${(i >> 8) & 255}.${i & 255}`;
+}
+
+const tag = (label: Label, i: number) => requestTag(`mixed/${label}`, i);
+
+/** What the harness saw, per route: request index → status (and the user / token where it matters). */
+const answers = {
+  auth_login: new Map<number, { status: number; user: string; token?: string }>(),
+  auth_login_2fa: new Map<number, { login: number; verify?: number; user: string; token?: string }>(),
+  auth_me: new Map<number, number>(),
+  api_key_verify: new Map<number, number>(),
+  user_resolve: new Map<number, number>(),
+  password_reset_request: new Map<number, { status: number; email: string; known: boolean }>(),
+};
+const meTokens: string[] = [];
+const figures: string[] = [];
+const stepMs = { login: [] as number[], verify: [] as number[] };
+
+function tokenOf(body: string): string | undefined {
+  try {
+    return (JSON.parse(body) as { session?: { token?: string } }).session?.token;
+  } catch {
+    return undefined;
+  }
+}
+
+const is2xx = (s: number | undefined) => s !== undefined && s >= 200 && s < 300;
+
+function indices<T>(map: Map<number, T>, pick: (v: T) => boolean = () => true): Set<number> {
+  return new Set([...map].filter(([, v]) => pick(v)).map(([i]) => i));
+}
+
+/** Audit rows of one action per request index of a route. */
+async function auditRows(ctx: BenchContext, label: Label, action: string): Promise<Map<number, number>> {
+  const prefix = `mixed/${label}`;
+  const rows = await ctx.sql<{ tag: string; n: number }>(
+    "SELECT user_agent AS tag, count(*) AS n FROM audit_log WHERE action = ? AND user_agent LIKE ? GROUP BY user_agent",
+    action,
+    `${prefix}/%`,
+  );
+  return countByIndex(prefix, rows);
+}
+
+interface SessionView {
+  user_agent: string;
+  factors: string[];
+}
+
+/** Sessions per request index, read from each user's UserState object (RPC through Miniflare). */
+async function sessionRows(ctx: BenchContext, label: Label, users: Iterable<string>): Promise<{ rows: Map<number, number>; factors: Map<number, string[]> }> {
+  const ns = await ctx.mf.getDurableObjectNamespace("USER_STATE");
+  const prefix = `mixed/${label}`;
+  const all: { tag: string; n: number }[] = [];
+  const factors = new Map<number, string[]>();
+  const queue = [...new Set(users)];
+  const now = Date.now();
+  const worker = async () => {
+    for (let user = queue.pop(); user !== undefined; user = queue.pop()) {
+      const stub = ns.get(ns.idFromName(user)) as unknown as { listSessions(now: number): Promise<SessionView[]> };
+      for (const s of await stub.listSessions(now)) {
+        all.push({ tag: s.user_agent, n: 1 });
+        const i = Number(s.user_agent.slice(prefix.length + 1));
+        if (s.user_agent.startsWith(`${prefix}/`)) factors.set(i, s.factors);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  return { rows: countByIndex(prefix, all), factors };
+}
+
+/** Requests a load generator may leave in flight when it stops (warm-up and measurement): their rows may exist. */
+const slack = (label: Label) => 2 * CONNECTIONS[label];
+
+function record(label: string, a: Accounting, problems: string[], what: string, extraSlack = 0): void {
+  problems.push(...accountingProblems(`${label} ${what}`, a, extraSlack));
+  figures.push(accountingText(`${label} ${what}`, a));
+}
+
+async function checkLogin(ctx: BenchContext): Promise<string[]> {
+  const problems: string[] = [];
+  const seen = answers.auth_login;
+  const ok = indices(seen, (v) => is2xx(v.status));
+  const all = indices(seen);
+  const audit = await settle(ctx, () => auditRows(ctx, "auth_login", "login.success").then((m) => [...m]));
+  record("auth_login", account(new Map(audit), ok, all), problems, "login.success audit rows", slack("auth_login"));
+  const sessions = await sessionRows(ctx, "auth_login", [...seen.values()].map((v) => v.user));
+  record("auth_login", account(sessions.rows, ok, all), problems, "sessions", slack("auth_login"));
+  const tokens = [...seen.values()].map((v) => v.token).filter((t): t is string => t !== undefined);
+  if (new Set(tokens).size !== tokens.length) problems.push(`auth_login: ${tokens.length - new Set(tokens).size} session tokens handed out twice`);
+  if (tokens.length !== ok.size) problems.push(`auth_login: ${ok.size} 2xx answers but ${tokens.length} tokens`);
+  const failures = await auditRows(ctx, "auth_login", "login.failure");
+  if (failures.size > 0) problems.push(`auth_login: ${failures.size} login.failure rows (every password was right)`);
+  return problems;
+}
+
+async function checkLogin2fa(ctx: BenchContext): Promise<string[]> {
+  const problems: string[] = [];
+  const seen = answers.auth_login_2fa;
+  const all = indices(seen);
+  const challenged = indices(seen, (v) => is2xx(v.login));
+  const verified = indices(seen, (v) => is2xx(v.verify));
+  const sent = await settle(ctx, () => auditRows(ctx, "auth_login_2fa", "factor.sent").then((m) => [...m]));
+  record("auth_login_2fa", account(new Map(sent), challenged, all), problems, "factor.sent audit rows", slack("auth_login_2fa"));
+  record("auth_login_2fa", account(await auditRows(ctx, "auth_login_2fa", "factor.verified"), verified, all), problems, "factor.verified audit rows", slack("auth_login_2fa"));
+  record("auth_login_2fa", account(await auditRows(ctx, "auth_login_2fa", "login.success"), verified, all), problems, "login.success audit rows", slack("auth_login_2fa"));
+  const sessions = await sessionRows(ctx, "auth_login_2fa", [...seen.values()].map((v) => v.user));
+  record("auth_login_2fa", account(sessions.rows, verified, all), problems, "sessions", slack("auth_login_2fa"));
+  const wrong = [...sessions.factors.values()].filter((f) => f.join(",") !== "password,totp").length;
+  if (wrong > 0) problems.push(`auth_login_2fa: ${wrong} sessions without factors [password, totp]`);
+  const tokens = [...seen.values()].map((v) => v.token).filter((t): t is string => t !== undefined);
+  if (new Set(tokens).size !== tokens.length) problems.push(`auth_login_2fa: session tokens handed out twice`);
+  const failed = await auditRows(ctx, "auth_login_2fa", "factor.failed");
+  if (failed.size > 0) problems.push(`auth_login_2fa: ${failed.size} factor.failed rows (every code was right)`);
+  return problems;
+}
+
+async function checkService(ctx: BenchContext, label: "api_key_verify" | "user_resolve", action: string): Promise<string[]> {
+  const problems: string[] = [];
+  const seen = answers[label];
+  const rows = await settle(ctx, () => auditRows(ctx, label, action).then((m) => [...m]));
+  // Every answer, 2xx or not, writes its audit row on these routes.
+  record(label, account(new Map(rows), indices(seen), indices(seen)), problems, `${action} audit rows`, slack(label));
+  return problems;
+}
+
+async function checkReset(ctx: BenchContext): Promise<string[]> {
+  const problems: string[] = [];
+  const seen = answers.password_reset_request;
+  const all = indices(seen);
+  const ok = indices(seen, (v) => is2xx(v.status));
+  const audit = await settle(ctx, () => auditRows(ctx, "password_reset_request", "password_reset.requested").then((m) => [...m]));
+  record("password_reset_request", account(new Map(audit), ok, all), problems, "password_reset.requested audit rows", slack("password_reset_request"));
+  // Mails: one per answered request for an existing account, none for unknown addresses. They go
+  // through the queue after the answer, so wait until the queue has drained (counts stop moving).
+  const expected = new Map<string, number>();
+  for (const v of seen.values()) if (v.known && is2xx(v.status)) expected.set(v.email, (expected.get(v.email) ?? 0) + 1);
+  const read = async () => ({
+    log: await ctx.sql<{ email: string; status: string; n: number }>(
+      "SELECT recipient AS email, status, count(*) AS n FROM mail_log WHERE site_key = ? AND template = 'password_reset' GROUP BY recipient, status",
+      RESET_SITE,
+    ),
+    outbox: await ctx.sql<{ email: string; n: number }>(
+      "SELECT recipient AS email, count(*) AS n FROM dev_outbox WHERE site_key = ? AND template = 'password_reset' GROUP BY recipient",
+      RESET_SITE,
+    ),
+  });
+  const mails = await settle(ctx, read, 60);
+  const notSent = mails.log.filter((r) => r.status !== "sent").reduce((s, r) => s + Number(r.n), 0);
+  if (notSent > 0) problems.push(`password_reset_request: ${notSent} mail_log rows not sent (${JSON.stringify(mails.log.filter((r) => r.status !== "sent").slice(0, 3))})`);
+  for (const [name, rows] of [
+    ["mail_log rows", mails.log],
+    ["outbox mails", mails.outbox],
+  ] as const) {
+    const got = new Map<string, number>();
+    for (const r of rows) got.set(r.email, (got.get(r.email) ?? 0) + Number(r.n));
+    let lost = 0;
+    let extra = 0;
+    for (const [email, n] of expected) lost += Math.max(0, n - (got.get(email) ?? 0));
+    for (const [email, n] of got) extra += Math.max(0, n - (expected.get(email) ?? 0));
+    const want = [...expected.values()].reduce((a, b) => a + b, 0);
+    const have = [...got.values()].reduce((a, b) => a + b, 0);
+    figures.push(`password_reset_request ${name} ${have - extra}/${want}${extra ? ` (+${extra} of requests in flight at the stop or duplicated)` : ""}`);
+    if (lost > 0) problems.push(`password_reset_request: ${lost} of ${want} reset mails missing from ${name}`);
+    if (extra > slack("password_reset_request")) problems.push(`password_reset_request: ${extra} ${name} beyond the answered requests`);
+  }
+  const unknownMailed = mails.log.filter((r) => r.email.startsWith("mixrs-unknown")).length;
+  if (unknownMailed > 0) problems.push(`password_reset_request: ${unknownMailed} mails to addresses without an account`);
+  return problems;
+}
+
+function route(label: Label, spec: Omit<RouteSpec, "label" | "connections" | "durationSeconds">): RouteSpec {
+  return { label, connections: CONNECTIONS[label], durationSeconds: SECONDS, ...spec };
+}
+
+async function seedTotpUsers(ctx: BenchContext): Promise<void> {
+  await ctx.seedUsers(TFA_USERS, { idPrefix: "usr_mix2f_", emailPrefix: "mix2f" });
+  const now = Date.now();
+  for (let from = 1; from <= TFA_USERS; from += 500) {
+    const statements = [];
+    for (let n = from; n < Math.min(TFA_USERS + 1, from + 500); n++) {
+      // Sealed as the Worker seals it (AES-GCM under TOTP_ENCRYPTION_KEY, the user id as associated data).
+      const sealed = await encryptTotpSecret(ctx.vars.TOTP_ENCRYPTION_KEY, TOTP_SECRET, `usr_mix2f_${n}`);
+      statements.push(ctx.db.prepare("UPDATE users SET totp_secret_enc = ?, totp_enabled_at = ? WHERE id = ?").bind(sealed, now, `usr_mix2f_${n}`));
+    }
+    await ctx.db.batch(statements);
+  }
+}
+
+const scenario: Scenario = {
+  name: "mixed-load",
+  description: `logins (no 2FA, TOTP 2FA; ${LOGIN_RATE}/s each), auth_me, api_key_verify, user_resolve, reset requests at once for ${SECONDS} s; every write accounted for`,
+  order: 90,
+  schedule: "concurrent",
+  async setup(ctx) {
+    for (const map of Object.values(answers)) map.clear();
+    meTokens.length = 0;
+    figures.length = 0;
+    stepMs.login.length = 0;
+    stepMs.verify.length = 0;
+    await ctx.seedSite(PW_SITE, { policy: { login_mode: "password", twofa_mode: "off" } });
+    await ctx.seedSite(TFA_SITE, { policy: { login_mode: "password", twofa_mode: "optional" } });
+    await ctx.seedSite(ME_SITE, { policy: { login_mode: "password", twofa_mode: "off" } });
+    await ctx.seedSite(RESET_SITE, { policy: { reset_mode: "link" } });
+    await ctx.seedUsers(PW_USERS, { idPrefix: "usr_mixpw_", emailPrefix: "mixpw" });
+    await seedTotpUsers(ctx);
+    await ctx.seedUsers(ME_SESSIONS, { idPrefix: "usr_mixme_", emailPrefix: "mixme" });
+    await ctx.seedUsers(SVC_USERS, { idPrefix: "usr_mixsvc_", emailPrefix: "mixsvc" });
+    await ctx.seedUsers(RESET_USERS, { idPrefix: "usr_mixrs_", emailPrefix: "mixrs", passwordHash: null });
+    if (!hasKeyShape("a2k_", API_KEY) || !hasKeyShape("a2s_", SERVICE_KEY)) throw new Error("mixed-load setup: key secrets have the wrong shape");
+    const now = Date.now();
+    await ctx.sql(
+      "INSERT INTO user_api_keys (id, user_id, name, prefix, secret_hash, scopes, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
+      "key_mix_1", "usr_mixsvc_1", "mixed key", API_KEY.slice(0, 16), sha256Hex(API_KEY), "[]", now,
+    );
+    await ctx.sql(
+      "INSERT INTO service_keys (id, name, prefix, secret_hash, scopes, created_by, created_at) VALUES (?, ?, ?, ?, ?, NULL, ?)",
+      SERVICE_KEY_ID, "mixed backend", SERVICE_KEY.slice(0, 16), sha256Hex(SERVICE_KEY), JSON.stringify(["api_key_verify", "user_resolve"]), now,
+    );
+    for (let n = 1; n <= ME_SESSIONS; n++) {
+      const res = await ctx.call("/api/auth_login", { json: { site_key: ME_SITE, email: `mixme${n}@bench.test`, password: ctx.password }, headers: { "cf-connecting-ip": `10.250.0.${n}` } });
+      const token = tokenOf(await res.text());
+      if (res.status !== 200 || !token) throw new Error(`mixed-load setup: login ${n} answered ${res.status}`);
+      meTokens.push(token);
+    }
+    ctx.log(`${PW_USERS + TFA_USERS + ME_SESSIONS + SVC_USERS + RESET_USERS} users, ${ME_SESSIONS} sessions; ${SECONDS} s of load (BENCH_MIXED_SECONDS)`);
+  },
+  routes: [
+    route("auth_login", {
+      // A different user and address per request; each password is right (2FA off on this site).
+      request: (i) => ({
+        method: "POST",
+        path: "/api/auth_login",
+        headers: { "cf-connecting-ip": clientIp(1, i), "user-agent": tag("auth_login", i) },
+        body: { site_key: PW_SITE, email: `mixpw${(i % PW_USERS) + 1}@bench.test`, password: "bench-Password-2026!" },
+      }),
+      onResponse: (i, status, body) => {
+        const token = tokenOf(body);
+        answers.auth_login.set(i, { status, user: `usr_mixpw_${(i % PW_USERS) + 1}`, ...(token && { token }) });
+      },
+      floor: "login/auth_login",
+      rate: LOGIN_RATE,
+      check: checkLogin,
+    }),
+    route("auth_login_2fa", {
+      // Password, then the TOTP code of the moment (computed here from the seeded secret): two requests, one sample.
+      request: {
+        flow: async (i, send) => {
+          const n = (i % TFA_USERS) + 1;
+          const headers = { "cf-connecting-ip": clientIp(2, i), "user-agent": tag("auth_login_2fa", i) };
+          const entry: { login: number; verify?: number; user: string; token?: string } = { login: 0, user: `usr_mix2f_${n}` };
+          answers.auth_login_2fa.set(i, entry);
+          const login = await send({ method: "POST", path: "/api/auth_login", headers, body: { site_key: TFA_SITE, email: `mix2f${n}@bench.test`, password: "bench-Password-2026!" } });
+          entry.login = login.status;
+          stepMs.login.push(login.ms);
+          const challenge = (JSON.parse(login.body) as { challenge?: { token?: string; factor?: string } }).challenge;
+          if (login.status !== 200 || challenge?.factor !== "totp" || !challenge.token) {
+            entry.login = login.status === 200 ? 0 : login.status; // 0: an answer without a TOTP challenge
+            return;
+          }
+          const verify = await send({ method: "POST", path: "/api/auth_factor_verify", headers, body: { challenge_token: challenge.token, code: totpCodeAt(TOTP_SECRET, Date.now()) } });
+          entry.verify = verify.status;
+          stepMs.verify.push(verify.ms);
+          const token = tokenOf(verify.body);
+          if (token) entry.token = token;
+        },
+      },
+      floor: "login/auth_login",
+      rate: LOGIN_RATE,
+      check: checkLogin2fa,
+    }),
+    route("auth_me", {
+      request: (i) => ({ path: "/api/auth_me", headers: { authorization: `Bearer ${meTokens[i % meTokens.length]}`, "user-agent": tag("auth_me", i) } }),
+      onResponse: (i, status) => answers.auth_me.set(i, status),
+      floor: "do",
+    }),
+    route("api_key_verify", {
+      request: (i) => ({
+        method: "POST",
+        path: "/api/auth_api_key_verify",
+        headers: { "x-service-key": SERVICE_KEY, "user-agent": tag("api_key_verify", i) },
+        body: { api_key: API_KEY },
+      }),
+      onResponse: (i, status) => answers.api_key_verify.set(i, status),
+      floor: "d1",
+      check: (ctx) => checkService(ctx, "api_key_verify", "service.api_key_verify"),
+    }),
+    route("user_resolve", {
+      request: (i) => ({
+        method: "POST",
+        path: "/api/service/user_resolve",
+        headers: { "x-service-key": SERVICE_KEY, "user-agent": tag("user_resolve", i) },
+        body: { auth_user_id: `usr_mixsvc_${(i % SVC_USERS) + 1}` },
+      }),
+      onResponse: (i, status) => answers.user_resolve.set(i, status),
+      floor: "d1",
+      check: (ctx) => checkService(ctx, "user_resolve", "service.user_resolve"),
+    }),
+    route("password_reset_request", {
+      // A different address and client per request (3 requests per address per hour, 30 per client).
+      request: (i) => ({
+        method: "POST",
+        path: "/api/auth_password_reset_request",
+        headers: { "cf-connecting-ip": clientIp(6, i), "user-agent": tag("password_reset_request", i) },
+        body: { site_key: RESET_SITE, email: resetEmail(i).email },
+      }),
+      onResponse: (i, status) => answers.password_reset_request.set(i, { status, ...resetEmail(i) }),
+      floor: "d1",
+      check: checkReset,
+    }),
+  ],
+  summary: (results) => summarise(results),
+};
+
+function resetEmail(i: number): { email: string; known: boolean } {
+  if (i % RESET_UNKNOWN_EVERY === RESET_UNKNOWN_EVERY - 1) return { email: `mixrs-unknown${i}@bench.test`, known: false };
+  return { email: `mixrs${(i % RESET_USERS) + 1}@bench.test`, known: true };
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN;
+}
+
+function summarise(results: ReadonlyMap<string, RouteResult>): string[] {
+  const mine = [...results.values()].filter((r) => r.scenario === "mixed-load");
+  if (mine.length === 0) return [];
+  let total = 0;
+  let fivexx = 0;
+  let limited = 0;
+  const parts: string[] = [];
+  for (const r of mine) {
+    const counts = r.stats.statusCounts;
+    const n = Object.values(counts).reduce((a, b) => a + b, 0);
+    total += n;
+    fivexx += Object.entries(counts).filter(([s]) => Number(s) >= 500).reduce((a, [, v]) => a + v, 0);
+    limited += counts["429"] ?? 0;
+    const rps = "rps" in r.stats ? r.stats.rps : NaN;
+    parts.push(`${r.label} ${rps.toFixed(1)}/s p50 ${r.stats.latency.p50.toFixed(1)} p99 ${r.stats.latency.p99.toFixed(1)} ms`);
+  }
+  const seconds = Math.max(...mine.map((r) => ("durationSeconds" in r.stats ? r.stats.durationSeconds : 0)));
+  const lines = [
+    `Mixed load (${Math.round(seconds)} s, all routes at once): ${total} responses (${(total / seconds).toFixed(0)}/s; 2FA sign-ins count their two requests), ${fivexx} 5xx, ${limited} 429 — ${parts.join("; ")}.`,
+  ];
+  if (stepMs.login.length) {
+    lines.push(`Mixed load, 2FA sign-in steps: password step p50 ${percentile(stepMs.login, 50).toFixed(1)} / p99 ${percentile(stepMs.login, 99).toFixed(1)} ms, TOTP step p50 ${percentile(stepMs.verify, 50).toFixed(1)} / p99 ${percentile(stepMs.verify, 99).toFixed(1)} ms.`);
+  }
+  if (figures.length) lines.push(`Mixed load, writes accounted for (found once / answered): ${figures.join("; ")}.`);
+  return lines;
+}
+
+export default scenario;
