@@ -77,6 +77,8 @@ export interface LoadOutcome {
 export async function runLoad(run: LoadRun): Promise<LoadOutcome> {
   if (isFlow(run.request)) return runFlowLoad({ ...run, request: run.request });
   const input: RequestInput = run.request;
+  // autocannon paces whole requests per second and never with fewer connections than the rate.
+  if (run.rate !== undefined && run.rate < 1) throw new Error(`rate ${run.rate}/s: below 1/s only for flows`);
   const hook = run.onResponse;
   const dynamic = typeof input === "function" || hook !== undefined;
   const source = requestSource(input, run.counterStart ?? 0);
