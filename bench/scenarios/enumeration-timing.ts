@@ -85,9 +85,11 @@ async function seedFlow(ctx: BenchContext, flow: Flow): Promise<void> {
 
 function routesFor(flow: Flow, flowIndex: number): RouteSpec[] {
   const first = flow.cases[0]!;
+  // A group's first case (the flow's first, or one another case is compared with) is the reference.
+  const heads = new Set<Case>([first, ...Object.values(flow.groups ?? {})]);
   return flow.cases.map((c, caseIndex) => {
     const id = `${flow.name}_${c}`;
-    const floor = flow.groups?.[c] ?? (c === first ? "bare" : first);
+    const floor = flow.groups?.[c] ?? (heads.has(c) ? "bare" : first);
     return {
       label: id,
       mode: "sequential",
