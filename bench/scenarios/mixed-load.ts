@@ -2,15 +2,31 @@ import { sha256Hex } from "../../src/crypto/hmac";
 import { hasKeyShape } from "../../src/crypto/key-secret";
 import { generateTotpSecret, totpCodeAt } from "../../src/crypto/totp-code";
 import { encryptTotpSecret } from "../../src/crypto/totp-secret";
-import { type Accounting, account, accountingProblems, accountingText, countByIndex, requestTag, settle } from "../lib/accounting";
+import {
+  answers,
+  checkApiKeys,
+  checkLogin,
+  checkLogin2fa,
+  checkReset,
+  checkService,
+  CONNECTIONS,
+  figures,
+  keyTokens,
+  type Label,
+  meTokens,
+  RESET_SITE,
+  stepMs,
+  tag,
+  tokenOf,
+} from "../lib/mixed-load-checks";
 import type { BenchContext, RouteResult, RouteSpec, Scenario } from "../lib/types";
 
 // Issue 9: a mixed load — password logins without and with 2FA (TOTP), auth_me, auth_api_key_verify,
-// service/user_resolve and password-reset requests all at once for BENCH_MIXED_SECONDS (default 300),
+// service/user_resolve, password-reset requests and API keys created and revoked, all at once for BENCH_MIXED_SECONDS (default 300),
 // each route with its own connections, users, site and client addresses. Then every write is
 // accounted for: each request carries its own tag (User-Agent `mixed/<route>/<i>`, stored with the
 // audit rows and sessions it writes), and for every answered request the rows it must have left are
-// found exactly once — sessions (in each user's UserState object), audit rows, and reset mails
+// found exactly once — sessions (in each user's UserState object), API-key rows, audit rows, and reset mails
 // (mail_log and the development outbox, after the queue drained). No 5xx, no 429 expected.
 // Sign-ins run at a fixed rate (BENCH_MIXED_LOGIN_RATE per route, default 0.5/s), the rest flat out.
 
@@ -25,7 +41,6 @@ const LOGIN_RATE = Number(process.env.BENCH_MIXED_LOGIN_RATE || 0.5);
 const PW_SITE = "bench-mix-pw";
 const TFA_SITE = "bench-mix-2fa";
 const ME_SITE = "bench-mix-me";
-const RESET_SITE = "bench-mix-reset";
 const PW_USERS = 3_000;
 const TFA_USERS = 3_000;
 const ME_SESSIONS = 16;
@@ -38,180 +53,14 @@ const SERVICE_KEY = `a2s_cd9876543210_${"G".repeat(21)}mixed${"H".repeat(17)}`;
 const SERVICE_KEY_ID = "svk_mix_1";
 const TOTP_SECRET = generateTotpSecret();
 
-const CONNECTIONS = { auth_login: 2, auth_login_2fa: 2, auth_me: 6, api_key_verify: 6, user_resolve: 6, password_reset_request: 6 } as const;
-type Label = keyof typeof CONNECTIONS;
+const KEY_USERS = 8;
+
 
 /** A distinct client address per request (per-IP limits must never answer instead of the route). */
 function clientIp(route: number, i: number): string {
   return `10.${route * 16 + ((i >> 16) & 15)}.${(i >> 8) & 255}.${i & 255}`;
 }
 
-const tag = (label: Label, i: number) => requestTag(`mixed/${label}`, i);
-
-/** What the harness saw, per route: request index → status (and the user / token where it matters). */
-const answers = {
-  auth_login: new Map<number, { status: number; user: string; token?: string }>(),
-  auth_login_2fa: new Map<number, { login: number; verify?: number; user: string; token?: string }>(),
-  auth_me: new Map<number, number>(),
-  api_key_verify: new Map<number, number>(),
-  user_resolve: new Map<number, number>(),
-  password_reset_request: new Map<number, { status: number; email: string; known: boolean }>(),
-};
-const meTokens: string[] = [];
-const figures: string[] = [];
-const stepMs = { login: [] as number[], verify: [] as number[] };
-
-function tokenOf(body: string): string | undefined {
-  try {
-    return (JSON.parse(body) as { session?: { token?: string } }).session?.token;
-  } catch {
-    return undefined;
-  }
-}
-
-const is2xx = (s: number | undefined) => s !== undefined && s >= 200 && s < 300;
-
-function indices<T>(map: Map<number, T>, pick: (v: T) => boolean = () => true): Set<number> {
-  return new Set([...map].filter(([, v]) => pick(v)).map(([i]) => i));
-}
-
-/** Audit rows of one action per request index of a route. */
-async function auditRows(ctx: BenchContext, label: Label, action: string): Promise<Map<number, number>> {
-  const prefix = `mixed/${label}`;
-  const rows = await ctx.sql<{ tag: string; n: number }>(
-    "SELECT user_agent AS tag, count(*) AS n FROM audit_log WHERE action = ? AND user_agent LIKE ? GROUP BY user_agent",
-    action,
-    `${prefix}/%`,
-  );
-  return countByIndex(prefix, rows);
-}
-
-interface SessionView {
-  user_agent: string;
-  factors: string[];
-}
-
-/** Sessions per request index, read from each user's UserState object (RPC through Miniflare). */
-async function sessionRows(ctx: BenchContext, label: Label, users: Iterable<string>): Promise<{ rows: Map<number, number>; factors: Map<number, string[]> }> {
-  const ns = await ctx.mf.getDurableObjectNamespace("USER_STATE");
-  const prefix = `mixed/${label}`;
-  const all: { tag: string; n: number }[] = [];
-  const factors = new Map<number, string[]>();
-  const queue = [...new Set(users)];
-  const now = Date.now();
-  const worker = async () => {
-    for (let user = queue.pop(); user !== undefined; user = queue.pop()) {
-      const stub = ns.get(ns.idFromName(user)) as unknown as { listSessions(now: number): Promise<SessionView[]> };
-      for (const s of await stub.listSessions(now)) {
-        all.push({ tag: s.user_agent, n: 1 });
-        const i = Number(s.user_agent.slice(prefix.length + 1));
-        if (s.user_agent.startsWith(`${prefix}/`)) factors.set(i, s.factors);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, worker));
-  return { rows: countByIndex(prefix, all), factors };
-}
-
-/** Requests a load generator may leave in flight when it stops (warm-up and measurement): their rows may exist. */
-const slack = (label: Label) => 2 * CONNECTIONS[label];
-
-function record(label: string, a: Accounting, problems: string[], what: string, extraSlack = 0): void {
-  problems.push(...accountingProblems(`${label} ${what}`, a, extraSlack));
-  figures.push(accountingText(`${label} ${what}`, a));
-}
-
-async function checkLogin(ctx: BenchContext): Promise<string[]> {
-  const problems: string[] = [];
-  const seen = answers.auth_login;
-  const ok = indices(seen, (v) => is2xx(v.status));
-  const all = indices(seen);
-  const audit = await settle(ctx, () => auditRows(ctx, "auth_login", "login.success").then((m) => [...m]));
-  record("auth_login", account(new Map(audit), ok, all), problems, "login.success audit rows", slack("auth_login"));
-  const sessions = await sessionRows(ctx, "auth_login", [...seen.values()].map((v) => v.user));
-  record("auth_login", account(sessions.rows, ok, all), problems, "sessions", slack("auth_login"));
-  const tokens = [...seen.values()].map((v) => v.token).filter((t): t is string => t !== undefined);
-  if (new Set(tokens).size !== tokens.length) problems.push(`auth_login: ${tokens.length - new Set(tokens).size} session tokens handed out twice`);
-  if (tokens.length !== ok.size) problems.push(`auth_login: ${ok.size} 2xx answers but ${tokens.length} tokens`);
-  const failures = await auditRows(ctx, "auth_login", "login.failure");
-  if (failures.size > 0) problems.push(`auth_login: ${failures.size} login.failure rows (every password was right)`);
-  return problems;
-}
-
-async function checkLogin2fa(ctx: BenchContext): Promise<string[]> {
-  const problems: string[] = [];
-  const seen = answers.auth_login_2fa;
-  const all = indices(seen);
-  const challenged = indices(seen, (v) => is2xx(v.login));
-  const verified = indices(seen, (v) => is2xx(v.verify));
-  const sent = await settle(ctx, () => auditRows(ctx, "auth_login_2fa", "factor.sent").then((m) => [...m]));
-  record("auth_login_2fa", account(new Map(sent), challenged, all), problems, "factor.sent audit rows", slack("auth_login_2fa"));
-  record("auth_login_2fa", account(await auditRows(ctx, "auth_login_2fa", "factor.verified"), verified, all), problems, "factor.verified audit rows", slack("auth_login_2fa"));
-  record("auth_login_2fa", account(await auditRows(ctx, "auth_login_2fa", "login.success"), verified, all), problems, "login.success audit rows", slack("auth_login_2fa"));
-  const sessions = await sessionRows(ctx, "auth_login_2fa", [...seen.values()].map((v) => v.user));
-  record("auth_login_2fa", account(sessions.rows, verified, all), problems, "sessions", slack("auth_login_2fa"));
-  const wrong = [...sessions.factors.values()].filter((f) => f.join(",") !== "password,totp").length;
-  if (wrong > 0) problems.push(`auth_login_2fa: ${wrong} sessions without factors [password, totp]`);
-  const tokens = [...seen.values()].map((v) => v.token).filter((t): t is string => t !== undefined);
-  if (new Set(tokens).size !== tokens.length) problems.push(`auth_login_2fa: session tokens handed out twice`);
-  const failed = await auditRows(ctx, "auth_login_2fa", "factor.failed");
-  if (failed.size > 0) problems.push(`auth_login_2fa: ${failed.size} factor.failed rows (every code was right)`);
-  return problems;
-}
-
-async function checkService(ctx: BenchContext, label: "api_key_verify" | "user_resolve", action: string): Promise<string[]> {
-  const problems: string[] = [];
-  const seen = answers[label];
-  const rows = await settle(ctx, () => auditRows(ctx, label, action).then((m) => [...m]));
-  // Every answer, 2xx or not, writes its audit row on these routes.
-  record(label, account(new Map(rows), indices(seen), indices(seen)), problems, `${action} audit rows`, slack(label));
-  return problems;
-}
-
-async function checkReset(ctx: BenchContext): Promise<string[]> {
-  const problems: string[] = [];
-  const seen = answers.password_reset_request;
-  const all = indices(seen);
-  const ok = indices(seen, (v) => is2xx(v.status));
-  const audit = await settle(ctx, () => auditRows(ctx, "password_reset_request", "password_reset.requested").then((m) => [...m]));
-  record("password_reset_request", account(new Map(audit), ok, all), problems, "password_reset.requested audit rows", slack("password_reset_request"));
-  // Mails: one per answered request for an existing account, none for unknown addresses. They go
-  // through the queue after the answer, so wait until the queue has drained (counts stop moving).
-  const expected = new Map<string, number>();
-  for (const v of seen.values()) if (v.known && is2xx(v.status)) expected.set(v.email, (expected.get(v.email) ?? 0) + 1);
-  const read = async () => ({
-    log: await ctx.sql<{ email: string; status: string; n: number }>(
-      "SELECT recipient AS email, status, count(*) AS n FROM mail_log WHERE site_key = ? AND template = 'password_reset' GROUP BY recipient, status",
-      RESET_SITE,
-    ),
-    outbox: await ctx.sql<{ email: string; n: number }>(
-      "SELECT recipient AS email, count(*) AS n FROM dev_outbox WHERE site_key = ? AND template = 'password_reset' GROUP BY recipient",
-      RESET_SITE,
-    ),
-  });
-  const mails = await settle(ctx, read, 60);
-  const notSent = mails.log.filter((r) => r.status !== "sent").reduce((s, r) => s + Number(r.n), 0);
-  if (notSent > 0) problems.push(`password_reset_request: ${notSent} mail_log rows not sent (${JSON.stringify(mails.log.filter((r) => r.status !== "sent").slice(0, 3))})`);
-  for (const [name, rows] of [
-    ["mail_log rows", mails.log],
-    ["outbox mails", mails.outbox],
-  ] as const) {
-    const got = new Map<string, number>();
-    for (const r of rows) got.set(r.email, (got.get(r.email) ?? 0) + Number(r.n));
-    let lost = 0;
-    let extra = 0;
-    for (const [email, n] of expected) lost += Math.max(0, n - (got.get(email) ?? 0));
-    for (const [email, n] of got) extra += Math.max(0, n - (expected.get(email) ?? 0));
-    const want = [...expected.values()].reduce((a, b) => a + b, 0);
-    const have = [...got.values()].reduce((a, b) => a + b, 0);
-    figures.push(`password_reset_request ${name} ${have - extra}/${want}${extra ? ` (+${extra} of requests in flight at the stop or duplicated)` : ""}`);
-    if (lost > 0) problems.push(`password_reset_request: ${lost} of ${want} reset mails missing from ${name}`);
-    if (extra > slack("password_reset_request")) problems.push(`password_reset_request: ${extra} ${name} beyond the answered requests`);
-  }
-  const unknownMailed = mails.log.filter((r) => r.email.startsWith("mixrs-unknown")).length;
-  if (unknownMailed > 0) problems.push(`password_reset_request: ${unknownMailed} mails to addresses without an account`);
-  return problems;
-}
 
 function route(label: Label, spec: Omit<RouteSpec, "label" | "connections" | "durationSeconds">): RouteSpec {
   return { label, connections: CONNECTIONS[label], durationSeconds: SECONDS, ...spec };
@@ -233,15 +82,15 @@ async function seedTotpUsers(ctx: BenchContext): Promise<void> {
 
 const scenario: Scenario = {
   name: "mixed-load",
-  description: `logins (no 2FA, TOTP 2FA; ${LOGIN_RATE}/s each), auth_me, api_key_verify, user_resolve, reset requests at once for ${SECONDS} s; every write accounted for`,
+  description: `logins (no 2FA, TOTP 2FA; ${LOGIN_RATE}/s each), auth_me, api_key_verify, user_resolve, reset requests, API key create+revoke at once for ${SECONDS} s; every write accounted for`,
   order: 90,
   schedule: "concurrent",
   async setup(ctx) {
     for (const map of Object.values(answers)) map.clear();
     meTokens.length = 0;
+    keyTokens.length = 0;
     figures.length = 0;
-    stepMs.login.length = 0;
-    stepMs.verify.length = 0;
+    for (const steps of Object.values(stepMs)) steps.length = 0;
     await ctx.seedSite(PW_SITE, { policy: { login_mode: "password", twofa_mode: "off" } });
     await ctx.seedSite(TFA_SITE, { policy: { login_mode: "password", twofa_mode: "optional" } });
     await ctx.seedSite(ME_SITE, { policy: { login_mode: "password", twofa_mode: "off" } });
@@ -261,13 +110,20 @@ const scenario: Scenario = {
       "INSERT INTO service_keys (id, name, prefix, secret_hash, scopes, created_by, created_at) VALUES (?, ?, ?, ?, ?, NULL, ?)",
       SERVICE_KEY_ID, "mixed backend", SERVICE_KEY.slice(0, 16), sha256Hex(SERVICE_KEY), JSON.stringify(["api_key_verify", "user_resolve"]), now,
     );
+    await ctx.seedUsers(KEY_USERS, { idPrefix: "usr_mixkey_", emailPrefix: "mixkey" });
+    for (let n = 1; n <= KEY_USERS; n++) {
+      const res = await ctx.call("/api/auth_login", { json: { site_key: ME_SITE, email: `mixkey${n}@bench.test`, password: ctx.password }, headers: { "cf-connecting-ip": `10.251.0.${n}` } });
+      const token = tokenOf(await res.text());
+      if (res.status !== 200 || !token) throw new Error(`mixed-load setup: key user login ${n} answered ${res.status}`);
+      keyTokens.push(token);
+    }
     for (let n = 1; n <= ME_SESSIONS; n++) {
       const res = await ctx.call("/api/auth_login", { json: { site_key: ME_SITE, email: `mixme${n}@bench.test`, password: ctx.password }, headers: { "cf-connecting-ip": `10.250.0.${n}` } });
       const token = tokenOf(await res.text());
       if (res.status !== 200 || !token) throw new Error(`mixed-load setup: login ${n} answered ${res.status}`);
       meTokens.push(token);
     }
-    ctx.log(`${PW_USERS + TFA_USERS + ME_SESSIONS + SVC_USERS + RESET_USERS} users, ${ME_SESSIONS} sessions; ${SECONDS} s of load (BENCH_MIXED_SECONDS)`);
+    ctx.log(`${PW_USERS + TFA_USERS + ME_SESSIONS + KEY_USERS + SVC_USERS + RESET_USERS} users, ${ME_SESSIONS + KEY_USERS} sessions; ${SECONDS} s of load (BENCH_MIXED_SECONDS)`);
   },
   routes: [
     route("auth_login", {
@@ -359,6 +215,28 @@ const scenario: Scenario = {
       floor: "d1",
       check: checkReset,
     }),
+    route("api_keys", {
+      // A user creates an API key (named after the request's tag) and revokes it again: two writes per
+      // sample, and never more than a few active keys per user (the limit is 50).
+      request: {
+        flow: async (i, send) => {
+          const headers = { authorization: `Bearer ${keyTokens[i % keyTokens.length]}`, "user-agent": tag("api_keys", i) };
+          const entry: { create: number; revoke?: number; id?: string } = { create: 0 };
+          answers.api_keys.set(i, entry);
+          const made = await send({ method: "POST", path: "/api/auth_api_keys_create", headers, body: { name: tag("api_keys", i) } });
+          entry.create = made.status;
+          stepMs.create.push(made.ms);
+          const id = made.status === 200 ? (JSON.parse(made.body) as { key?: { id?: string } }).key?.id : undefined;
+          if (!id) return;
+          entry.id = id;
+          const gone = await send({ method: "POST", path: "/api/auth_api_keys_revoke", headers, body: { id } });
+          entry.revoke = gone.status;
+          stepMs.revoke.push(gone.ms);
+        },
+      },
+      floor: "d1",
+      check: checkApiKeys,
+    }),
   ],
   summary: (results) => summarise(results),
 };
@@ -391,10 +269,13 @@ function summarise(results: ReadonlyMap<string, RouteResult>): string[] {
   }
   const seconds = Math.max(...mine.map((r) => ("durationSeconds" in r.stats ? r.stats.durationSeconds : 0)));
   const lines = [
-    `Mixed load (${Math.round(seconds)} s, all routes at once): ${total} responses (${(total / seconds).toFixed(0)}/s; 2FA sign-ins count their two requests), ${fivexx} 5xx, ${limited} 429 — ${parts.join("; ")}.`,
+    `Mixed load (${Math.round(seconds)} s, all routes at once): ${total} responses (${(total / seconds).toFixed(0)}/s; 2FA sign-ins and API-key samples count both requests), ${fivexx} 5xx, ${limited} 429 — ${parts.join("; ")}.`,
   ];
   if (stepMs.login.length) {
     lines.push(`Mixed load, 2FA sign-in steps: password step p50 ${percentile(stepMs.login, 50).toFixed(1)} / p99 ${percentile(stepMs.login, 99).toFixed(1)} ms, TOTP step p50 ${percentile(stepMs.verify, 50).toFixed(1)} / p99 ${percentile(stepMs.verify, 99).toFixed(1)} ms.`);
+  }
+  if (stepMs.create.length) {
+    lines.push(`Mixed load, API keys: create p50 ${percentile(stepMs.create, 50).toFixed(1)} / p99 ${percentile(stepMs.create, 99).toFixed(1)} ms, revoke p50 ${percentile(stepMs.revoke, 50).toFixed(1)} / p99 ${percentile(stepMs.revoke, 99).toFixed(1)} ms.`);
   }
   if (figures.length) lines.push(`Mixed load, writes accounted for (found once / answered): ${figures.join("; ")}.`);
   return lines;
