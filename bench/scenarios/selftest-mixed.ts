@@ -9,7 +9,7 @@ let flows = 0;
 
 const scenario: Scenario = {
   name: "selftest-mixed",
-  description: "harness self-test: a mixed load (three routes at once, per-route figures)",
+  description: "harness self-test: a mixed load (three routes and a paced two-request flow at once, per-route figures, a response hook)",
   optional: true,
   schedule: "concurrent",
   routes: [
