@@ -30,11 +30,11 @@ export function meanLoad(passes: LoadStats[]): { rps: number; latency: LatencySt
 }
 
 /** Responses whose status is not the expected one (default: any 2xx). */
-export function badStatuses(counts: Record<string, number>, expected: number | undefined): number {
+export function badStatuses(counts: Record<string, number>, expected: number | number[] | undefined): number {
   let bad = 0;
   for (const [status, n] of Object.entries(counts)) {
     const code = Number(status);
-    const ok = expected === undefined ? code >= 200 && code < 300 : code === expected;
+    const ok = expected === undefined ? code >= 200 && code < 300 : Array.isArray(expected) ? expected.includes(code) : code === expected;
     if (!ok) bad += n;
   }
   return bad;

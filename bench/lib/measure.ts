@@ -1,6 +1,6 @@
 import autocannon from "autocannon";
 import { workerdCpuMs } from "./machine";
-import type { LatencyStats, LoadStats, RequestInput, RequestSpec, SequentialStats } from "./types";
+import { type Flow, type FlowSend, isFlow, type LatencyStats, type LoadStats, type RequestInput, type RequestSpec, type ResponseHook, type SequentialStats } from "./types";
 
 // The two ways a route is measured. Latencies are recorded exactly per response (autocannon's own
 // histogram has 1 ms resolution, too coarse next to a sub-millisecond floor).
@@ -23,14 +23,18 @@ function prepare(spec: RequestSpec): PreparedRequest {
   return { method: spec.method ?? (body === undefined ? "GET" : "POST"), path: spec.path, headers, ...(body !== undefined && { body }) };
 }
 
+function withoutIndex({ index: _, ...req }: PreparedRequest & { index: number }): PreparedRequest {
+  return req;
+}
+
 /** A counter shared by every connection of one measurement, so factories see 0, 1, 2, … once each. */
-export function requestSource(input: RequestInput, start = 0): { next: () => PreparedRequest; used: () => number } {
+export function requestSource(input: RequestInput, start = 0): { next: () => PreparedRequest & { index: number }; used: () => number } {
   let i = start;
   return {
     next: () => {
-      const spec = typeof input === "function" ? input(i) : input;
-      i++;
-      return prepare(spec);
+      const index = i++;
+      const spec = typeof input === "function" ? input(index) : input;
+      return { ...prepare(spec), index };
     },
     used: () => i,
   };
@@ -50,13 +54,17 @@ export function latencyStats(values: number[]): LatencyStats {
 
 export interface LoadRun {
   baseUrl: string;
-  request: RequestInput;
+  request: RequestInput | Flow;
   connections: number;
   durationSeconds: number;
   /** Where the request counter starts (so a warm-up and the measurement never reuse a factory index). */
   counterStart?: number;
   /** false when other loads run at the same time (workerd's CPU time cannot be split between them). */
   attributeCpu?: boolean;
+  /** Called with every response (request index, status, body). */
+  onResponse?: ResponseHook;
+  /** At most this many requests (flows) per second over all connections. */
+  rate?: number;
 }
 
 export interface LoadOutcome {
@@ -67,8 +75,13 @@ export interface LoadOutcome {
 
 /** autocannon at `connections` for `durationSeconds`; every response's latency and status recorded. */
 export async function runLoad(run: LoadRun): Promise<LoadOutcome> {
-  const dynamic = typeof run.request === "function";
-  const source = requestSource(run.request, run.counterStart ?? 0);
+  if (isFlow(run.request)) return runFlowLoad({ ...run, request: run.request });
+  const input: RequestInput = run.request;
+  // autocannon paces whole requests per second and never with fewer connections than the rate.
+  if (run.rate !== undefined && run.rate < 1) throw new Error(`rate ${run.rate}/s: below 1/s only for flows`);
+  const hook = run.onResponse;
+  const dynamic = typeof input === "function" || hook !== undefined;
+  const source = requestSource(input, run.counterStart ?? 0);
   const latencies: number[] = [];
   const statusCounts: Record<string, number> = {};
   const instance = autocannon({
@@ -78,8 +91,21 @@ export async function runLoad(run: LoadRun): Promise<LoadOutcome> {
     // Count every response (not only 2xx): the route's expected status is checked separately.
     includeErrorStats: true,
     timeout: 30,
-    // A factory is asked for each request as a connection sends it (autocannon's setupRequest).
-    requests: [dynamic ? { setupRequest: (req: Record<string, unknown>) => ({ ...req, ...source.next() }) } : source.next()],
+    ...(run.rate !== undefined && { overallRate: run.rate }),
+    // A factory is asked for each request as a connection sends it (autocannon's setupRequest); the
+    // connection's context carries the request's index to its response (one request in flight per connection).
+    requests: [
+      dynamic
+        ? {
+            setupRequest: (req: Record<string, unknown>, context: Record<string, unknown>) => {
+              const { index, ...next } = source.next();
+              context.index = index;
+              return { ...req, ...next };
+            },
+            ...(hook && { onResponse: (status: number, body: string, context: Record<string, unknown>) => hook(context.index as number, status, body) }),
+          }
+        : withoutIndex(source.next()),
+    ],
   });
   const cpu0 = run.attributeCpu === false ? null : workerdCpuMs();
   instance.on("response", (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
@@ -115,31 +141,130 @@ export function runConcurrentLoads(runs: LoadRun[]): Promise<LoadOutcome[]> {
 
 export interface SequentialRun {
   baseUrl: string;
-  request: RequestInput;
+  request: RequestInput | Flow;
   samples: number;
   warmupSamples: number;
   counterStart?: number;
+  onResponse?: ResponseHook;
 }
 
 /** One request at a time over a kept-alive connection: each sample is one request's full latency. */
-export async function sendOne(baseUrl: string, req: PreparedRequest): Promise<{ ms: number; status: number }> {
+export async function sendOne(baseUrl: string, req: PreparedRequest): Promise<{ ms: number; status: number; body: string }> {
   const init: RequestInit = { method: req.method, headers: req.headers, ...(req.body !== undefined && { body: req.body }) };
   const t0 = performance.now();
   const res = await fetch(baseUrl + req.path, init);
-  await res.arrayBuffer();
-  return { ms: performance.now() - t0, status: res.status };
+  const body = await res.text();
+  return { ms: performance.now() - t0, status: res.status, body };
+}
+
+/** One sample of a sequential route: a request (or a whole flow), its time and the statuses it saw. */
+type Sampler = () => Promise<{ ms: number; statuses: number[] }>;
+
+function sampler(baseUrl: string, input: RequestInput | Flow, start: number, hook: ResponseHook | undefined): { next: Sampler; used: () => number } {
+  if (isFlow(input)) {
+    let i = start;
+    return {
+      next: async () => {
+        const statuses: number[] = [];
+        const t0 = performance.now();
+        await input.flow(i++, flowSend(baseUrl, statuses));
+        return { ms: performance.now() - t0, statuses };
+      },
+      used: () => i,
+    };
+  }
+  const source = requestSource(input, start);
+  return {
+    next: async () => {
+      const { index, ...req } = source.next();
+      const { ms, status, body } = await sendOne(baseUrl, req);
+      hook?.(index, status, body);
+      return { ms, statuses: [status] };
+    },
+    used: source.used,
+  };
+}
+
+/** The `send` a flow gets: one request, its status counted into `statuses`. */
+function flowSend(baseUrl: string, statuses: number[]): FlowSend {
+  return async (spec) => {
+    const { ms, status, body } = await sendOne(baseUrl, prepare(spec));
+    statuses.push(status);
+    return { ms, status, body };
+  };
+}
+
+/**
+ * A flow under load: `connections` loops, each running one flow after another (closed loop) until the
+ * duration is over; a flow under way then completes (nothing is cut off mid-flow). One latency per flow,
+ * the statuses of all its requests; a thrown error counts as a socket error.
+ */
+async function runFlowLoad(run: LoadRun & { request: Flow }): Promise<LoadOutcome> {
+  let i = run.counterStart ?? 0;
+  const latencies: number[] = [];
+  const perSecond: number[] = [];
+  const statusCounts: Record<string, number> = {};
+  let errors = 0;
+  const cpu0 = run.attributeCpu === false ? null : workerdCpuMs();
+  const t0 = performance.now();
+  const deadline = t0 + run.durationSeconds * 1000;
+  let started = 0;
+  const loop = async () => {
+    while (performance.now() < deadline) {
+      if (run.rate !== undefined) {
+        // Flow k starts no earlier than k / rate seconds in (the wait is not part of its latency).
+        const slot = t0 + (started++ * 1000) / run.rate;
+        if (slot >= deadline) break;
+        if (slot > performance.now()) await new Promise((r) => setTimeout(r, slot - performance.now()));
+      }
+      const statuses: number[] = [];
+      const start = performance.now();
+      try {
+        await run.request.flow(i++, flowSend(run.baseUrl, statuses));
+        const end = performance.now();
+        latencies.push(end - start);
+        const second = Math.floor((end - t0) / 1000);
+        perSecond[second] = (perSecond[second] ?? 0) + 1;
+      } catch {
+        errors++;
+      }
+      for (const s of statuses) statusCounts[s] = (statusCounts[s] ?? 0) + 1;
+    }
+  };
+  await Promise.all(Array.from({ length: run.connections }, loop));
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu1 = cpu0 === null ? null : workerdCpuMs();
+  const counts = Array.from({ length: Math.max(1, Math.floor(seconds)) }, (_, k) => perSecond[k] ?? 0);
+  const mean = counts.reduce((a, b) => a + b, 0) / counts.length;
+  return {
+    counter: i,
+    stats: {
+      connections: run.connections,
+      durationSeconds: seconds,
+      requests: latencies.length,
+      rps: latencies.length / seconds,
+      rpsStdev: Math.sqrt(counts.reduce((a, b) => a + (b - mean) ** 2, 0) / counts.length),
+      rpsMin: Math.min(...counts),
+      rpsMax: Math.max(...counts),
+      latency: latencyStats(latencies),
+      cpuMsPerRequest: cpu0 !== null && cpu1 !== null && latencies.length > 0 ? (cpu1 - cpu0) / latencies.length : null,
+      errors,
+      timeouts: 0,
+      statusCounts,
+    },
+  };
 }
 
 export async function runSequential(run: SequentialRun): Promise<{ stats: SequentialStats; samples: number[]; counter: number }> {
-  const source = requestSource(run.request, run.counterStart ?? 0);
-  for (let i = 0; i < run.warmupSamples; i++) await sendOne(run.baseUrl, source.next());
+  const source = sampler(run.baseUrl, run.request, run.counterStart ?? 0, run.onResponse);
+  for (let i = 0; i < run.warmupSamples; i++) await source.next();
   const samples: number[] = [];
   const statusCounts: Record<string, number> = {};
   const cpu0 = workerdCpuMs();
   for (let i = 0; i < run.samples; i++) {
-    const { ms, status } = await sendOne(run.baseUrl, source.next());
+    const { ms, statuses } = await source.next();
     samples.push(ms);
-    statusCounts[status] = (statusCounts[status] ?? 0) + 1;
+    for (const status of statuses) statusCounts[status] = (statusCounts[status] ?? 0) + 1;
   }
   const cpu1 = cpu0 === null ? null : workerdCpuMs();
   const cpuMsPerRequest = cpu0 !== null && cpu1 !== null && samples.length > 0 ? (cpu1 - cpu0) / samples.length : null;
@@ -148,20 +273,20 @@ export async function runSequential(run: SequentialRun): Promise<{ stats: Sequen
 
 /** Round-robin over several sequential runs (sample 1 of each, then sample 2 of each, …). */
 export async function runInterleaved(runs: SequentialRun[]): Promise<{ stats: SequentialStats; counter: number }[]> {
-  const sources = runs.map((r) => requestSource(r.request, r.counterStart ?? 0));
+  const sources = runs.map((r) => sampler(r.baseUrl, r.request, r.counterStart ?? 0, r.onResponse));
   const warm = Math.max(0, ...runs.map((r) => r.warmupSamples));
   const most = Math.max(0, ...runs.map((r) => r.samples));
   for (let i = 0; i < warm; i++) {
-    for (const [k, r] of runs.entries()) if (i < r.warmupSamples) await sendOne(r.baseUrl, sources[k]!.next());
+    for (const [k, r] of runs.entries()) if (i < r.warmupSamples) await sources[k]!.next();
   }
   const samples = runs.map(() => [] as number[]);
   const statuses = runs.map(() => ({}) as Record<string, number>);
   for (let i = 0; i < most; i++) {
     for (const [k, r] of runs.entries()) {
       if (i >= r.samples) continue;
-      const { ms, status } = await sendOne(r.baseUrl, sources[k]!.next());
+      const { ms, statuses: seen } = await sources[k]!.next();
       samples[k]!.push(ms);
-      statuses[k]![status] = (statuses[k]![status] ?? 0) + 1;
+      for (const status of seen) statuses[k]![status] = (statuses[k]![status] ?? 0) + 1;
     }
   }
   return runs.map((r, k) => ({

@@ -113,11 +113,19 @@ export class Runner {
       request: spec.request,
       connections: spec.connections ?? this.opts.connections,
       durationSeconds: spec.durationSeconds ?? this.opts.durationSeconds,
+      ...(spec.onResponse && { onResponse: spec.onResponse }),
+      ...(spec.rate !== undefined && { rate: spec.rate }),
     };
   }
 
   private seqRun(spec: RouteSpec): SequentialRun {
-    return { baseUrl: this.ctx.baseUrl, request: spec.request, samples: spec.samples ?? this.opts.samples, warmupSamples: spec.warmupSamples ?? 5 };
+    return {
+      baseUrl: this.ctx.baseUrl,
+      request: spec.request,
+      samples: spec.samples ?? this.opts.samples,
+      warmupSamples: spec.warmupSamples ?? 5,
+      ...(spec.onResponse && { onResponse: spec.onResponse }),
+    };
   }
 
   private async runRoute(scenario: Scenario, spec: RouteSpec): Promise<void> {
@@ -132,7 +140,8 @@ export class Runner {
       const run = this.loadRun(spec);
       if (pair) {
         // The floor right before the route, same connections and duration: both see the same machine.
-        const floorRun: LoadRun = { ...run, request: { path: pair } };
+        const { onResponse: _hook, rate: _rate, ...shape } = run;
+        const floorRun: LoadRun = { ...shape, request: { path: pair } };
         await this.warmLoad(floorRun);
         paired = (await runLoad(floorRun)).stats;
       }

@@ -20,6 +20,33 @@ export interface RequestSpec {
  */
 export type RequestInput = RequestSpec | ((i: number) => RequestSpec);
 
+/** What a flow's `send` answers: the response's status and body text, and the request's latency in ms. */
+export interface FlowResponse {
+  status: number;
+  body: string;
+  ms: number;
+}
+
+export type FlowSend = (request: RequestSpec) => Promise<FlowResponse>;
+
+/**
+ * Several requests that make one sample (e.g. sign in, then send the second factor's code): `flow` is
+ * called with the route's counter (as a factory is) and a `send` that makes one request; the sample is
+ * the whole flow, timed end to end, and every request's status counts against `expectStatus`. Under
+ * load, `connections` flows run at once, each starting the next when it ends (closed loop); a thrown
+ * error counts as a failed request.
+ */
+export interface Flow {
+  flow: (i: number, send: FlowSend) => Promise<void>;
+}
+
+export function isFlow(input: RequestInput | Flow): input is Flow {
+  return typeof input === "object" && "flow" in input;
+}
+
+/** Sees every response of a route: the request's counter index, its status and its body (e.g. to collect tokens or account for writes). */
+export type ResponseHook = (i: number, status: number, body: string) => void;
+
 /** Built-in floors, measured at the start and again at the end of every run. */
 export const FLOOR_NAMES = ["bare", "do", "d1"] as const;
 export type FloorName = (typeof FLOOR_NAMES)[number];
@@ -52,7 +79,7 @@ export interface Targets {
 export interface RouteSpec {
   /** Unique within the scenario; the result id is "<scenario>/<label>". */
   label: string;
-  request: RequestInput;
+  request: RequestInput | Flow;
   /**
    * What the figures are divided by: "bare" | "do" | "d1", or another route measured earlier in the run
    * ("<label>" of this scenario or "<scenario>/<label>", whose scenario is then run first).
@@ -63,11 +90,19 @@ export interface RouteSpec {
    * "sequential": one request at a time, `samples` of them — per-request latency (hashing, timing checks).
    */
   mode?: "load" | "sequential";
-  /** Expected HTTP status (default: any 2xx). Any other status or a socket error fails the route. */
-  expectStatus?: number;
+  /** Expected HTTP status or statuses (default: any 2xx). Any other status or a socket error fails the route. */
+  expectStatus?: number | number[];
+  /** Called with every response (warm-up included) of a request route; flows see their responses themselves. */
+  onResponse?: ResponseHook;
   /** Load mode: connections (default from the command line, 32) and duration in seconds. */
   connections?: number;
   durationSeconds?: number;
+  /**
+   * Load mode: at most this many requests (or flows) per second over all connections (default: as fast
+   * as the connections go), e.g. to give sign-ins a fixed share of a mixed load. A flow's wait for its
+   * slot is not part of its latency.
+   */
+  rate?: number;
   /** Sequential mode: measured samples (default from the command line) and unmeasured warm-up samples. */
   samples?: number;
   warmupSamples?: number;

@@ -2,6 +2,8 @@ import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
 import { Log, LogLevel, Miniflare, type MiniflareOptions } from "miniflare";
 import { FakeMailProvider } from "./fake-mail";
 import { unstable_readConfig, unstable_splitSqlQuery } from "wrangler";
@@ -135,6 +137,12 @@ export interface StartedWorker {
   runtime: Runtime;
 }
 
+function forwardLines(from: Readable, to: NodeJS.WriteStream, keep: (line: string) => boolean): void {
+  createInterface({ input: from, crlfDelay: Infinity }).on("line", (line) => {
+    if (keep(line)) to.write(`${line}\n`);
+  });
+}
+
 /** Maps wrangler.toml's bindings onto Miniflare options (one explicit line per binding kind). */
 export async function startWorker(scriptPath: string, persistDir: string): Promise<StartedWorker> {
   const config = unstable_readConfig({ config: join(ROOT, "wrangler.toml") }, { hideWarnings: true }) as unknown as WranglerConfig;
@@ -194,6 +202,12 @@ export async function startWorker(scriptPath: string, persistDir: string): Promi
     r2Persist: join(persistDir, "r2"),
     cachePersist: join(persistDir, "cache"),
     log: new Log(LogLevel.WARN),
+    // The Worker's own info-level JSON lines (e.g. one per mail sent) would flood a long run's output;
+    // warnings, errors and anything else still come through.
+    handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
+      forwardLines(stdout, process.stdout, (line) => !line.includes('"level":"info"'));
+      forwardLines(stderr, process.stderr, () => true);
+    },
   };
   const mf = new Miniflare(options);
   const url = await mf.ready;
