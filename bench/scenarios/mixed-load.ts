@@ -27,7 +27,7 @@ import type { BenchContext, RouteResult, RouteSpec, Scenario } from "../lib/type
 // accounted for: each request carries its own tag (User-Agent `mixed/<route>/<i>`, stored with the
 // audit rows and sessions it writes), and for every answered request the rows it must have left are
 // found exactly once — sessions (in each user's UserState object), API-key rows, audit rows, and reset mails
-// (mail_log and the development outbox, after the queue drained). No 5xx, no 429 expected.
+// (mail_log and the deliveries the fake mail provider accepted, after the queue drained). No 5xx, no 429 expected.
 // Sign-ins run at a fixed rate (BENCH_MIXED_LOGIN_RATE per route, default 0.5/s), the rest flat out.
 
 const SECONDS = Number(process.env.BENCH_MIXED_SECONDS || 300);
