@@ -23,8 +23,14 @@ const pending = { limited: "", twofaToken: "", twofaCode: "", twofaEmail: "", re
 
 const ip = (block: number, i: number) => `198.18.${block}.${(i % 250) + 1}`;
 
-async function body(res: Response): Promise<any> {
-  return res.json();
+/** The parts of an auth_login answer this scenario reads. */
+interface LoginAnswer {
+  session?: { token: string };
+  challenge?: { token: string };
+}
+
+async function body(res: Response): Promise<LoginAnswer> {
+  return (await res.json()) as LoginAnswer;
 }
 
 async function login(ctx: BenchContext, site: string, address: string, password: string, n: number) {
@@ -75,7 +81,9 @@ const scenario: Scenario = {
         for (let i = 0; i < 8; i++) {
           const res = await login(ctx, SITE, email(1 + (i % 2)), ctx.password, i);
           if (res.status !== 200) throw new Error(`login for the restart case answered ${res.status}`);
-          tokens.push((await body(res)).session.token);
+          const token = (await body(res)).session?.token;
+          if (!token) throw new Error("login for the restart case answered no session token");
+          tokens.push(token);
         }
         // 4 of the 5 failures that throttle an address; the 5th comes after the restart.
         pending.limited = email(3);

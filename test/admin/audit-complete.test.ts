@@ -36,7 +36,7 @@ describe("one audit row per admin action", () => {
       const payload = body();
       const res = await call(path, payload === undefined ? { method: "POST", headers } : { json: payload, headers });
       expect(res.status, path).toBe(200);
-      if (action === "service_key.create") keyId = ((await res.json()) as any).service_key.id;
+      if (action === "service_key.create") keyId = ((await res.json()) as { service_key: { id: string } }).service_key.id;
       const rows = await auditAfter(mark);
       expect(rows.map((r) => r.action), path).toEqual([action]);
       expect(rows[0]).toMatchObject({ actor_type: "admin", actor_id: admin.id, outcome: "success", ip: "203.0.113.10", user_agent: "audit-check" });

@@ -11,7 +11,7 @@ import { asAdmin } from "./fixtures";
 async function list(headers: Record<string, string>, query: Record<string, string>) {
   const res = await call(`/api/admin/user_list?${new URLSearchParams(query)}`, { headers });
   expect(res.status).toBe(200);
-  return json<{ items: Record<string, any>[]; next_cursor: string | null }>(res);
+  return json<{ items: { auth_user_id: string; email: string }[]; next_cursor: string | null }>(res);
 }
 
 async function pageAll(headers: Record<string, string>, query: Record<string, string>) {
@@ -19,7 +19,7 @@ async function pageAll(headers: Record<string, string>, query: Record<string, st
   let cursor: string | null = null;
   do {
     const page = await list(headers, { ...query, ...(cursor ? { cursor } : {}) });
-    ids.push(...page.items.map((u) => u.auth_user_id as string));
+    ids.push(...page.items.map((u) => u.auth_user_id));
     cursor = page.next_cursor;
   } while (cursor);
   return ids;

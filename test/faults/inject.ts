@@ -65,7 +65,7 @@ export function faultyEnv(plan: FaultPlan = {}): FaultyEnv {
         if (typeof prop === "string" && D1_EXEC.has(prop)) {
           return async (...args: unknown[]) => {
             step("d1", `d1 ${prop}: ${sql}`);
-            return (target as any)[prop](...args);
+            return (target as unknown as Record<string, (...a: unknown[]) => unknown>)[prop]!(...args);
           };
         }
         const v = Reflect.get(target, prop, target);
@@ -103,20 +103,20 @@ export function faultyEnv(plan: FaultPlan = {}): FaultyEnv {
     },
   });
 
-  const namespace = <T extends DurableObjectNamespace<any>>(ns: T, className: string): T =>
+  const namespace = <T extends Env["USER_STATE"] | Env["LIMITER"]>(ns: T, className: string): T =>
     new Proxy(ns, {
       get(target, prop) {
         const v = Reflect.get(target, prop, target);
         if (prop === "get" || prop === "getByName") {
           return (...args: unknown[]) => {
-            const stub = (v as (...a: unknown[]) => any).apply(target, args);
+            const stub = (v as (...a: unknown[]) => object).apply(target, args);
             return new Proxy(stub, {
               get(s, method) {
                 const m = Reflect.get(s, method);
                 if (typeof method !== "string" || method === "id" || method === "name" || typeof m !== "function") return m;
                 return async (...margs: unknown[]) => {
                   step("do", `do ${className}.${method}`);
-                  return (s as any)[method](...margs);
+                  return (s as unknown as Record<string, (...a: unknown[]) => unknown>)[method]!(...margs);
                 };
               },
             });
@@ -150,7 +150,7 @@ export async function callWith(faulty: Env, path: string, options: CallOptions =
   if (!headers.has("CF-Connecting-IP")) headers.set("CF-Connecting-IP", "203.0.113.10");
   const method = options.method ?? (body === undefined ? "GET" : "POST");
   const ctx = createExecutionContext();
-  const res = await (worker as ExportedHandler<Env>).fetch!(new Request(`${BASE}${path}`, { method, headers, body }) as any, faulty, ctx);
+  const res = await (worker as ExportedHandler<Env>).fetch!(new Request(`${BASE}${path}`, { method, headers, body }) as Parameters<NonNullable<ExportedHandler<Env>["fetch"]>>[0], faulty, ctx);
   // Work deferred after the answer (mail) runs on the same faulty bindings; its failure is not the client's.
   await waitOnExecutionContext(ctx).catch(() => undefined);
   return res;

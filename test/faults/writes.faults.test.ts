@@ -111,14 +111,14 @@ describe("admin writes under storage faults", () => {
   it("user_update with a new password: 503 never leaves the new password with the old sessions alive", async () => {
     await sweep({
       setup: async () => {
-        const user = await seedUser({ passwordHash: "old-hash-placeholder" });
+        const user = await seedUser({ passwordHash: "old-hash-marker" });
         return { user, session: (await sessionFor(user)).token };
       },
       act: (e, f) => callWith(e, "/api/admin/user_update", { json: { auth_user_id: f.user.id, password: "an admin set password 9" }, headers: admin }),
       okStatus: 200,
       verify: async (f) => {
         const row = await env.DB.prepare("SELECT password_hash FROM users WHERE id = ?").bind(f.user.id).first<{ password_hash: string }>();
-        const changed = row!.password_hash !== "old-hash-placeholder";
+        const changed = row!.password_hash !== "old-hash-marker";
         expect(await changeAudits("user.update", f.user.id, "password")).toBe(changed ? 1 : 0);
         if (changed) expect((await me(f.session)).status).toBe(401);
       },
