@@ -4,12 +4,25 @@ import type { AppEnv } from "../lib/types";
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 const MAX_JSON_DEPTH = 16;
+/** A Content-Type header the route validators take as it is (anything else is presented to them as this). */
+const PLAIN_JSON = /^application\/json(;\s*charset=utf-8)?$/i;
+
+const DECIMAL = /^\d{1,15}$/;
 
 /** Reads at most `limit` bytes of the body; a longer body is refused before anything parses or hashes it. */
 export async function readBodyCapped(req: Request, limit: number): Promise<Uint8Array> {
-  const declared = Number(req.headers.get("Content-Length") ?? "0");
-  if (declared > limit) throw new AppError("payload_too_large");
+  const header = req.headers.get("Content-Length");
+  const declared = header !== null && DECIMAL.test(header) ? Number(header) : null;
+  if (declared !== null && declared > limit) throw new AppError("payload_too_large");
   if (!req.body) return new Uint8Array();
+  if (declared !== null) {
+    // HTTP framing ends the body at its declared length, so one native read is bounded by `limit`
+    // (checked again below all the same). It costs a fraction of the chunk loop, which only bodies
+    // without a length (chunked) still need.
+    const bytes = new Uint8Array(await req.arrayBuffer());
+    if (bytes.byteLength > limit) throw new AppError("payload_too_large");
+    return bytes;
+  }
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -40,10 +53,10 @@ function depthOf(value: unknown, depth = 0): number {
   return max;
 }
 
-function parseJson(bytes: Uint8Array): Record<string, unknown> {
+function parseJson(text: string): Record<string, unknown> {
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes));
+    value = JSON.parse(text);
   } catch {
     throw new AppError("invalid_request", { message: "The request body is not valid JSON." });
   }
@@ -56,14 +69,17 @@ function parseJson(bytes: Uint8Array): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** Form fields become strings; `key[]` and repeated keys become arrays (how PHP clients send lists). */
-function parseForm(bytes: Uint8Array): Record<string, unknown> {
-  let text: string;
+/** The body as text; bytes that are not UTF-8 are refused, not replaced. */
+function decodeUtf8(bytes: Uint8Array, what: string): string {
   try {
-    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
-    throw new AppError("invalid_request", { message: "The form body is not valid UTF-8." });
+    throw new AppError("invalid_request", { message: `The ${what} is not valid UTF-8.` });
   }
+}
+
+/** Form fields become strings; `key[]` and repeated keys become arrays (how PHP clients send lists). */
+function parseForm(text: string): Record<string, unknown> {
   const out: Record<string, unknown> = Object.create(null);
   for (const [rawKey, value] of new URLSearchParams(text)) {
     const isList = rawKey.endsWith("[]");
@@ -93,13 +109,19 @@ export function parseBody(options: BodyOptions): MiddlewareHandler<AppEnv> {
     const method = c.req.method;
     if (method === "GET" || method === "HEAD" || method === "OPTIONS") return next();
     const bytes = await readBodyCapped(c.req.raw, limit);
-    const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
+    const contentType = c.req.header("Content-Type") ?? "";
+    const mediaType = contentType.split(";")[0]!.trim().toLowerCase();
     let body: Record<string, unknown>;
+    let jsonText: string | null = null;
     if (bytes.byteLength === 0 && mediaType === "") body = {};
     else if (mediaType === "application/json" || /^application\/[\w.-]+\+json$/.test(mediaType)) {
-      body = bytes.byteLength === 0 ? {} : parseJson(bytes);
+      if (bytes.byteLength === 0) body = {};
+      else {
+        jsonText = decodeUtf8(bytes, "request body");
+        body = parseJson(jsonText);
+      }
     } else if (mediaType === "application/x-www-form-urlencoded" && options.allowForm) {
-      body = parseForm(bytes);
+      body = parseForm(decodeUtf8(bytes, "form body"));
     } else {
       throw new AppError("unsupported_media_type", {
         message: options.allowForm
@@ -108,10 +130,17 @@ export function parseBody(options: BodyOptions): MiddlewareHandler<AppEnv> {
       });
     }
     c.set("body", body);
-    const headers = new Headers(c.req.raw.headers);
-    headers.set("Content-Type", "application/json");
-    headers.delete("Content-Length");
-    c.req.raw = new Request(c.req.raw.url, { method, headers, body: JSON.stringify(body) });
+    // The route validators read the body with c.req.json(), which takes the text from Hono's body
+    // cache when it is there: giving them the text read here spares copying the body into a new
+    // Request and reading it again. (Hono keeps promises in that cache; its type says otherwise.)
+    (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve(jsonText ?? JSON.stringify(body));
+    if (jsonText === null || !PLAIN_JSON.test(contentType)) {
+      // Forms, empty bodies and JSON variants: the validators accept only application/json.
+      const headers = new Headers(c.req.raw.headers);
+      headers.set("Content-Type", "application/json");
+      headers.delete("Content-Length");
+      c.req.raw = new Request(c.req.raw.url, { method, headers });
+    }
     return next();
   };
 }

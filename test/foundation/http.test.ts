@@ -43,6 +43,27 @@ describe("envelope and request handling", () => {
     expect(Object.keys(body.error.fields)).toContain("site_key");
   });
 
+  it("takes JSON under any JSON media type and validates it the same way", async () => {
+    for (const type of ["application/json", "application/json; charset=utf-8", "Application/JSON", "application/vnd.api+json"]) {
+      const ok = await call("/api/auth_site_info", { body: JSON.stringify({ site_key: "demo" }), headers: { "Content-Type": type } });
+      expect(ok.status, type).toBe(200);
+      expect((await json(ok)).site.site_key).toBe("demo");
+      const bad = await call("/api/auth_site_info", { body: JSON.stringify({ site_key: 12 }), headers: { "Content-Type": type } });
+      expect(bad.status, type).toBe(400);
+      expect(Object.keys((await json(bad)).error.fields)).toContain("site_key");
+    }
+  });
+
+  it("refuses a JSON body that is not UTF-8, and an empty body where fields are required", async () => {
+    const latin1 = new Uint8Array([0x7b, 0x22, 0x73, 0x69, 0x74, 0x65, 0x5f, 0x6b, 0x65, 0x79, 0x22, 0x3a, 0x22, 0xe9, 0x22, 0x7d]); // {"site_key":"\xe9"}
+    const res = await call("/api/auth_site_info", { body: latin1, headers: { "Content-Type": "application/json" } });
+    expect(res.status).toBe(400);
+    expect((await json(res)).error.code).toBe("invalid_request");
+    const empty = await call("/api/auth_login", { body: new Uint8Array() });
+    expect(empty.status).toBe(400);
+    expect((await json(empty)).error.code).toBe("invalid_request");
+  });
+
   it("refuses unsupported content types with 415", async () => {
     const res = await call("/api/auth_site_info", { body: "<x/>", headers: { "Content-Type": "application/xml" } });
     expect(res.status).toBe(415);
