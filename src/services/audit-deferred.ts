@@ -12,13 +12,13 @@ import { type AuditEvent, buildAuditEntry } from "./audit";
  * call cost a D1 round trip (and a commit) on the response path, more than the read itself.
  *
  * How: rows collect in an isolate-wide buffer for FLUSH_DELAY_MS; the request that opened the buffer
- * writes all of them as ONE db.batch of inserts (one round trip, one commit) from a timer in its own
+ * writes all of them as ONE statement (store/audit.ts insertAuditEntries: one round trip, one commit) from a timer in its own
  * request context, and hands that flush to ctx.waitUntil, so the runtime keeps the context (and the
  * isolate) alive until the rows are written. Rows that join later ride along in that flush: their
  * own requests need not wait. A full buffer (MAX_BATCH_ROWS) is closed and the next row opens a new one.
  *
  * Guarantee: every row is written before the waitUntil of the request that opened its buffer ends
- * (typically a few ms after the response), unless D1 keeps failing: a failed batch (atomic, so
+ * (typically a few ms after the response), unless D1 keeps failing: a failed write (atomic, so
  * nothing of it was written) is retried after RETRY_DELAYS_MS, then written row by row, and a row
  * that still fails is reported with console.error (action, request id; never details). Lost only
  * if D1 keeps refusing it or the isolate dies before the flush (as with a crash in the middle of

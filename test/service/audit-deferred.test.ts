@@ -3,8 +3,9 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Defer, MAX_BATCH_ROWS, deferAudit, unwrittenAuditRows } from "../../src/services/audit-deferred";
 import { sha256Hex } from "../../src/crypto/hmac";
 import { revokeServiceKey } from "../../src/services/service-keys";
-import { findServiceKeyWithRead } from "../../src/store/service-keys";
-import { userByIdRead } from "../../src/store/users";
+import { apiKeyWithOwnerByHashRead } from "../../src/store/api-keys";
+import { findServiceKeyWithRead, serviceKeyWithReadStatement } from "../../src/store/service-keys";
+import { userByEmailRead, userByIdRead } from "../../src/store/users";
 import { db, json, settleAudit } from "../helpers";
 import { BOOTSTRAP, callService, makeApiKey, makeServiceKey, seedUser } from "./helpers";
 
@@ -85,6 +86,48 @@ describe("deferred audit rows of service calls", () => {
     expect((await rowsFor(ids)).map((r) => r.request_id).sort()).toEqual(ids);
   });
 
+  it("stores every field of every row exactly as handed over, ids ascending in hand-over order", async () => {
+    const flushes: Promise<unknown>[] = [];
+    const defer: Defer = (work) => void flushes.push(work);
+    const at = 1_790_000_000_123;
+    const odd = ["plain", "12345", "quote ' and \" and \\", "ünïcødé ✓ 🔑", "", "null", "[1,2]", "tab\tnewline\n"];
+    const ids = odd.map((_, i) => `rq_exact_${i}`);
+    odd.forEach((text, i) => {
+      deferAudit(
+        db(),
+        {
+          actor: { type: "service", id: text },
+          action: `test.exact.${i}`,
+          target: i % 2 ? { type: "thing", id: text } : undefined,
+          outcome: i % 3 === 0 ? "failure" : "success",
+          details: { text, n: i, nested: { list: [text, null, 1.5] } },
+        },
+        { requestId: ids[i]!, ip: "2001:db8::1", userAgent: text },
+        defer,
+        at + i,
+      );
+    });
+    await Promise.all(flushes);
+    const { results } = await env.DB.prepare(`SELECT * FROM audit_log WHERE request_id LIKE 'rq_exact_%' ORDER BY id`).all<Record<string, unknown>>();
+    expect(results.map((r) => r.request_id)).toEqual(ids);
+    results.forEach((row, i) => {
+      expect(row).toMatchObject({
+        at: at + i,
+        actor_type: "service",
+        actor_id: odd[i],
+        action: `test.exact.${i}`,
+        target_type: i % 2 ? "thing" : null,
+        target_id: i % 2 ? odd[i] : null,
+        site_key: null,
+        ip: "2001:db8::1",
+        user_agent: odd[i],
+        outcome: i % 3 === 0 ? "failure" : "success",
+      });
+      expect(typeof row.at).toBe("number");
+      expect(JSON.parse(String(row.details))).toEqual({ text: odd[i], n: i, nested: { list: [odd[i], null, 1.5] } });
+    });
+  });
+
   it("a row D1 refuses is reported without taking the rows flushed with it", async () => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     const flushes: Promise<unknown>[] = [];
@@ -129,6 +172,17 @@ describe("one round trip: the key is still checked before the request is judged"
     const ok = await callService("/api/service/user_resolve", keySecret, bad);
     expect(ok.status).toBe(400);
     expect((await json(ok)).error.code).toBe("invalid_request");
+  });
+
+  it("the one statement is index lookups only, for every read a service route makes", async () => {
+    const reads = [userByIdRead(user.id), userByEmailRead(user.email), apiKeyWithOwnerByHashRead(sha256Hex(apiKeySecret))];
+    for (const read of [...reads, null]) {
+      const { sql, params } = serviceKeyWithReadStatement(sha256Hex(keySecret), "user_resolve", read);
+      const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`).bind(...params).all<{ detail: string }>();
+      const plan = results.map((r) => r.detail);
+      expect(plan.length, sql).toBeGreaterThan(0);
+      expect(plan.every((step) => /^SEARCH \w+ USING (INDEX|INTEGER PRIMARY KEY|PRIMARY KEY|COVERING INDEX)/.test(step)), plan.join(" | ")).toBe(true);
+    }
   });
 
   it("the route's read finds nothing unless a live key of that hash holds the scope (one statement)", async () => {
