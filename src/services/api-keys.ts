@@ -4,6 +4,7 @@ import { generateId } from "../crypto/random";
 import { AppError } from "../lib/errors";
 import type { RequestMeta } from "../lib/types";
 import {
+  type ApiKeyFacts,
   type ApiKeyRow,
   type ApiKeyWithOwner,
   apiKeyWithOwnerByHashRead,
@@ -54,7 +55,7 @@ function parseScopes(text: string): string[] {
   }
 }
 
-export function toApiKeyView(row: ApiKeyRow): ApiKeyView {
+export function toApiKeyView(row: ApiKeyFacts): ApiKeyView {
   return {
     id: row.id,
     name: row.name,
@@ -155,7 +156,7 @@ export async function revokeApiKey(db: Db, userId: string, keyId: string, meta: 
  * The read that finds a presented API key and its owner (one indexed read), or null when the value
  * cannot be a key at all (wrong shape or length: answered `unknown` without a read).
  */
-export function apiKeyLookup(presented: string): Read<ApiKeyWithOwner | null> | null {
+export function apiKeyLookup(presented: string): Read<ApiKeyWithOwner> | null {
   if (presented.length > MAX_PRESENTED_LENGTH || !hasKeyShape("a2k_", presented)) return null;
   return apiKeyWithOwnerByHashRead(sha256Hex(presented));
 }

@@ -14,7 +14,7 @@ export interface UserReference {
  * indexed read. Neither or both given, or an email that is not one → 400 (thrown here, before any
  * read).
  */
-export function userReferenceLookup(ref: UserReference): Read<IdentityRow | null> | null {
+export function userReferenceLookup(ref: UserReference): Read<IdentityRow> | null {
   const id = ref.auth_user_id?.trim() || undefined;
   const rawEmail = ref.email?.trim() || undefined;
   if ((id === undefined) === (rawEmail === undefined)) {

@@ -1,6 +1,6 @@
 import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
-import { type Db, type Read, aliasedColumns, rowMapper, schema } from "./db";
-import { IDENTITY_COLUMNS, type IdentityRow } from "./users";
+import { type Db, type Read, pickColumns, schema } from "./db";
+import { type IdentityRow, identityColumns } from "./users";
 
 export type ApiKeyRow = typeof schema.userApiKeys.$inferSelect;
 export type UserRowForKey = typeof schema.users.$inferSelect;
@@ -42,30 +42,29 @@ export async function findApiKeyById(db: Db, id: string): Promise<ApiKeyRow | nu
   return rows[0] ?? null;
 }
 
+/** A key's columns without its owner id and secret hash: what verifying it reports. */
+export type ApiKeyFacts = Omit<ApiKeyRow, "userId" | "secretHash">;
+const keyFacts = pickColumns(schema.userApiKeys, "k", ["id", "name", "prefix", "scopes", "expiresAt", "createdAt", "lastUsedAt", "revokedAt"]);
+
 /** A key and the user it belongs to (the identity columns). */
 export interface ApiKeyWithOwner {
-  key: ApiKeyRow;
+  key: ApiKeyFacts;
   owner: IdentityRow;
 }
 
-const keyWithOwner = {
-  key: rowMapper(schema.userApiKeys, "key__"),
-  owner: rowMapper(schema.users, "", IDENTITY_COLUMNS) as (raw: Record<string, unknown>) => IdentityRow,
-};
-const ownerColumns = aliasedColumns(schema.users, "u", "", IDENTITY_COLUMNS);
-
 /**
  * The key with this hash and its owner, as one Read (one indexed read: unique secret_hash, then the
- * users primary key). The key's columns are aliased `key__…` so they do not clash with the owner's;
- * of the owner only the identity columns (no credentials).
+ * users primary key). Of the key no owner id or hash; of the owner only the identity columns (no
+ * credentials).
  */
-export function apiKeyWithOwnerByHashRead(secretHash: string): Read<ApiKeyWithOwner | null> {
+export function apiKeyWithOwnerByHashRead(secretHash: string): Read<ApiKeyWithOwner> {
   return {
-    sql:
-      `SELECT ${aliasedColumns(schema.userApiKeys, "k", "key__")}, ${ownerColumns} FROM user_api_keys k ` +
-      "JOIN users u ON u.id = k.user_id WHERE k.secret_hash = ? LIMIT 1",
+    columns: `${keyFacts.sql}, ${identityColumns.sql}`,
+    from: "user_api_keys k",
+    where: "k.secret_hash = ?",
+    joins: "LEFT JOIN users u ON u.id = k.user_id",
     params: [secretHash],
-    map: (rows) => (rows[0] ? { key: keyWithOwner.key(rows[0]), owner: keyWithOwner.owner(rows[0]) } : null),
+    map: (values, offset) => ({ key: keyFacts.map(values, offset), owner: identityColumns.map(values, offset + keyFacts.count) }),
   };
 }
 

@@ -1,5 +1,5 @@
 import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
-import { type Db, type Read, aliasedColumns, readOne, rowMapper, runRead, schema } from "./db";
+import { type Db, type Read, pickColumns, schema } from "./db";
 
 export type ServiceKeyRow = typeof schema.serviceKeys.$inferSelect;
 export type NewServiceKeyRow = typeof schema.serviceKeys.$inferInsert;
@@ -14,36 +14,42 @@ export async function findServiceKeyByHash(db: Db, secretHash: string): Promise<
   return rows[0] ?? null;
 }
 
-const serviceKeyColumns = aliasedColumns(schema.serviceKeys, "sk", "svckey__");
-const serviceKeyFromRow = rowMapper(schema.serviceKeys, "svckey__");
+/** What checking a presented key needs of its row (fewer columns: less for D1 to prepare and ship on every service call). */
+export type ServiceKeyCheck = Pick<ServiceKeyRow, "id" | "name" | "scopes" | "revokedAt" | "lastUsedAt">;
+const checkColumns = pickColumns(schema.serviceKeys, "sk", ["id", "name", "scopes", "revokedAt", "lastUsedAt"]);
 
 /**
- * The key with this hash and a route's read in ONE statement (one D1 round trip, one snapshot: a key
- * revoked before it is seen revoked). The read is LEFT JOINed on the condition that the key is
- * unrevoked and holds `scope`, so it yields nothing for a caller without a live key of the scope.
- * Scopes are stored as a JSON array of fixed names without quotes or backslashes, so `"scope"` (with
- * its quotes) occurs in the text exactly when it is an element.
+ * The key with this hash and a route's read in ONE flat statement (one D1 round trip, one snapshot: a
+ * key revoked before it is seen revoked). The read's table is LEFT JOINed on the condition that the
+ * key is unrevoked and holds `scope`, so it yields nothing for a caller without a live key of the
+ * scope. Scopes are stored as a JSON array of fixed names without quotes or backslashes, so `"scope"`
+ * (with its quotes) occurs in the text exactly when it is an element. Both the key's hash and the
+ * read's `where` are unique, so there is at most one row.
  */
 export async function findServiceKeyWithRead<T>(
   db: Db,
   secretHash: string,
   scope: string,
   read: Read<T> | null,
-): Promise<{ key: ServiceKeyRow | null; result: T | null }> {
-  if (read === null) return { key: await runRead(db, readOne(schema.serviceKeys, "secret_hash = ?", [secretHash])), result: null };
-  const combined: Read<{ key: ServiceKeyRow | null; result: T | null }> = {
+): Promise<{ key: ServiceKeyCheck | null; result: T | null }> {
+  const { sql, params } = serviceKeyWithReadStatement(secretHash, scope, read);
+  const [row] = await db.$client.prepare(sql).bind(...params).raw();
+  if (!row) return { key: null, result: null };
+  // The read's first column is its table's primary key: NULL when the join found nothing.
+  const found = read !== null && row[checkColumns.count] != null;
+  return { key: checkColumns.map(row, 0), result: found ? read.map(row, checkColumns.count) : null };
+}
+
+/** The statement findServiceKeyWithRead runs (exported for the query-plan test). */
+export function serviceKeyWithReadStatement(secretHash: string, scope: string, read: Read<unknown> | null): { sql: string; params: unknown[] } {
+  if (!read) return { sql: `SELECT ${checkColumns.sql} FROM service_keys sk WHERE sk.secret_hash = ?`, params: [secretHash] };
+  return {
     sql:
-      `SELECT ${serviceKeyColumns}, r.* FROM service_keys sk ` +
-      `LEFT JOIN (SELECT 1 AS read__found, * FROM (${read.sql})) r ON sk.revoked_at IS NULL AND instr(sk.scopes, ?) > 0 ` +
-      "WHERE sk.secret_hash = ?",
-    params: [...read.params, JSON.stringify(scope), secretHash],
-    map: (rows) => {
-      if (!rows[0]) return { key: null, result: null };
-      const granted = rows.filter((row) => row.read__found === 1);
-      return { key: serviceKeyFromRow(rows[0]), result: granted.length ? read.map(granted) : null };
-    },
+      `SELECT ${checkColumns.sql}, ${read.columns} FROM service_keys sk ` +
+      `LEFT JOIN ${read.from} ON sk.revoked_at IS NULL AND instr(sk.scopes, ?) > 0 AND (${read.where})` +
+      `${read.joins ? ` ${read.joins}` : ""} WHERE sk.secret_hash = ?`,
+    params: [JSON.stringify(scope), ...read.params, secretHash],
   };
-  return runRead(db, combined);
 }
 
 export async function findServiceKeyById(db: Db, id: string): Promise<ServiceKeyRow | null> {

@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import { type Db, type Read, aliasedColumns, rowMapper, schema } from "./db";
+import { type Db, type Read, pickColumns, schema } from "./db";
 
 export type UserRow = typeof schema.users.$inferSelect;
 export type NewUserRow = typeof schema.users.$inferInsert;
@@ -23,20 +23,20 @@ export const IDENTITY_COLUMNS = [
 /** A user row without credentials (no password hash, TOTP secret or recovery codes). */
 export type IdentityRow = Pick<UserRow, (typeof IDENTITY_COLUMNS)[number]>;
 
-const identitySelect = aliasedColumns(schema.users, "u", "", IDENTITY_COLUMNS);
-const identityFromRow = rowMapper(schema.users, "", IDENTITY_COLUMNS) as (raw: Record<string, unknown>) => IdentityRow;
+/** The identity columns of users aliased `u` ("id" first). */
+export const identityColumns = pickColumns(schema.users, "u", IDENTITY_COLUMNS);
 
-function identityRead(where: string, params: readonly unknown[]): Read<IdentityRow | null> {
-  return { sql: `SELECT ${identitySelect} FROM users u WHERE ${where} LIMIT 1`, params, map: (rows) => (rows[0] ? identityFromRow(rows[0]) : null) };
+function identityRead(where: string, params: readonly unknown[]): Read<IdentityRow> {
+  return { columns: identityColumns.sql, from: "users u", where, joins: "", params, map: identityColumns.map };
 }
 
 /** The identity columns of the user with this id, as a Read (hot service paths, store/db.ts). */
-export function userByIdRead(id: string): Read<IdentityRow | null> {
+export function userByIdRead(id: string): Read<IdentityRow> {
   return identityRead("u.id = ?", [id]);
 }
 
-/** The identity columns of the user with this email (already normalised), as a Read. */
-export function userByEmailRead(email: string): Read<IdentityRow | null> {
+/** The identity columns of the user with this email (already normalised; unique), as a Read. */
+export function userByEmailRead(email: string): Read<IdentityRow> {
   return identityRead("u.email = ?", [email]);
 }
 
