@@ -25,8 +25,8 @@ Options (environment variable in brackets):
   --warmup <s>        unmeasured seconds before each load route  [BENCH_WARMUP]       default 1
   --connections <n>   concurrent connections for load routes     [BENCH_CONNECTIONS]  default 32
   --samples <n>       samples for sequential routes (default)    [BENCH_SAMPLES]      default 200
-  --no-pair           divide by the run's floor passes only, instead of re-measuring
-                      each route's floor right next to it (halves the time per route)
+  --no-pair           divide by the run's floor passes only, instead of measuring each
+                      load route's floor in slices alternating with it (halves the time)
   --list              list the scenarios and exit
   --help              this text`;
 

@@ -71,6 +71,8 @@ export interface LoadOutcome {
   stats: LoadStats;
   /** Next unused request index. */
   counter: number;
+  /** Every response's latency (ms), in arrival order. */
+  latencies: number[];
 }
 
 /** autocannon at `connections` for `durationSeconds`; every response's latency and status recorded. */
@@ -117,6 +119,7 @@ export async function runLoad(run: LoadRun): Promise<LoadOutcome> {
   const seconds = result.duration > 0 ? result.duration : run.durationSeconds;
   return {
     counter: source.used(),
+    latencies,
     stats: {
       connections: run.connections,
       durationSeconds: seconds,
@@ -132,6 +135,60 @@ export async function runLoad(run: LoadRun): Promise<LoadOutcome> {
       statusCounts,
     },
   };
+}
+
+/** One side's slices of an alternating measurement as one result (rps spread = spread of the slices' rps). */
+function mergeSlices(slices: LoadOutcome[]): LoadOutcome {
+  const latencies = slices.flatMap((s) => s.latencies);
+  const seconds = slices.reduce((t, s) => t + s.stats.durationSeconds, 0);
+  const rates = slices.map((s) => s.stats.rps);
+  const mean = rates.reduce((a, b) => a + b, 0) / rates.length;
+  const cpuKnown = slices.every((s) => s.stats.cpuMsPerRequest !== null);
+  const cpuMs = slices.reduce((t, s) => t + (s.stats.cpuMsPerRequest ?? 0) * s.stats.requests, 0);
+  const statusCounts: Record<string, number> = {};
+  for (const s of slices) for (const [k, v] of Object.entries(s.stats.statusCounts)) statusCounts[k] = (statusCounts[k] ?? 0) + v;
+  return {
+    counter: slices[slices.length - 1]!.counter,
+    latencies,
+    stats: {
+      connections: slices[0]!.stats.connections,
+      durationSeconds: seconds,
+      requests: latencies.length,
+      rps: latencies.length / seconds,
+      rpsStdev: Math.sqrt(rates.reduce((a, r) => a + (r - mean) ** 2, 0) / rates.length),
+      rpsMin: Math.min(...rates),
+      rpsMax: Math.max(...rates),
+      latency: latencyStats(latencies),
+      cpuMsPerRequest: cpuKnown && latencies.length > 0 ? cpuMs / latencies.length : null,
+      errors: slices.reduce((t, s) => t + s.stats.errors, 0),
+      timeouts: slices.reduce((t, s) => t + s.stats.timeouts, 0),
+      statusCounts,
+    },
+  };
+}
+
+/** Idle time between the slices of an alternating measurement: work a slice leaves behind (audit rows
+ * written after the response) finishes before the other side's slice starts instead of landing on it. */
+export const SLICE_GAP_MS = 150;
+
+/**
+ * Two loads measured in alternating slices, `rounds` pairs of `sliceSeconds` each, in ABBA order
+ * (a b, b a, a b, …): both see the same minutes of the machine, so drift and hiccups of a shared
+ * host fall on both, and neither always follows the other. Each side's slices are merged.
+ */
+export async function runAlternating(a: LoadRun, b: LoadRun, rounds: number, sliceSeconds: number): Promise<[LoadOutcome, LoadOutcome]> {
+  const slices: [LoadOutcome[], LoadOutcome[]] = [[], []];
+  const runs: [LoadRun, LoadRun] = [a, b];
+  const counters = [a.counterStart ?? 0, b.counterStart ?? 0];
+  for (let round = 0; round < rounds; round++) {
+    for (const side of round % 2 === 0 ? [0, 1] : [1, 0]) {
+      await new Promise((resolve) => setTimeout(resolve, SLICE_GAP_MS));
+      const out = await runLoad({ ...runs[side]!, durationSeconds: sliceSeconds, counterStart: counters[side]! });
+      counters[side] = out.counter;
+      slices[side]!.push(out);
+    }
+  }
+  return [mergeSlices(slices[0]), mergeSlices(slices[1])];
 }
 
 /** Several loads at once (a mixed load): each keeps its own figures. */
@@ -238,6 +295,7 @@ async function runFlowLoad(run: LoadRun & { request: Flow }): Promise<LoadOutcom
   const mean = counts.reduce((a, b) => a + b, 0) / counts.length;
   return {
     counter: i,
+    latencies,
     stats: {
       connections: run.connections,
       durationSeconds: seconds,

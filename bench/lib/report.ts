@@ -137,7 +137,7 @@ function machineLines(report: Report): string[] {
     `Runtime: Node ${m.node}, ${m.workerd} (compatibility_date ${report.runtime.compatibilityDate}, flags ${report.runtime.compatibilityFlags.join(",") || "none"}), miniflare ${m.miniflare}, wrangler ${m.wrangler}, autocannon ${m.autocannon}, commit ${m.gitCommit}`,
     `CPU reference (Node native scrypt ln=14 r=8 p=5, harness process): ${m.nodeScryptMs.join(" ms at start, ")} ms at end; CPU pressure (PSI some avg60) ${m.cpuPressure.join("% at start, ")}% at end`,
     ...(contentionWarning(m) ? [contentionWarning(m)!] : []),
-    `Load: ${report.options.connections} connections, ${report.options.durationSeconds} s per route after ${report.options.warmupSeconds} s warm-up; sequential: ${report.options.samples} samples unless a route says otherwise; floors ${report.options.paired ? "paired with each route" : "from the run's passes only"}`,
+    `Load: ${report.options.connections} connections, ${report.options.durationSeconds} s per route after ${report.options.warmupSeconds} s warm-up; sequential: ${report.options.samples} samples unless a route says otherwise; floors ${report.options.paired ? "paired with each load route (alternating slices, ABBA)" : "from the run's passes only"}`,
   ];
 }
 
@@ -154,7 +154,7 @@ export function renderReport(report: Report): { text: string; markdown: string }
     "Floors (same Worker, same run; measured at the start and again at the end):",
     floors.text,
     "",
-    "Routes (ratios against each route's floor: (paired) = measured right next to the route; (run) = mean of the start and end passes):",
+    "Routes (ratios against each route's floor: (paired) = measured in slices alternating with the route's (load routes) or interleaved with it; (run) = mean of the start and end passes):",
     routes.text,
     "",
     `Routes against the bare floor (${bare.baseline}):`,

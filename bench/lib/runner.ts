@@ -1,4 +1,4 @@
-import { type LoadRun, runConcurrentLoads, runInterleaved, runLoad, runSequential, type SequentialRun } from "./measure";
+import { type LoadRun, runAlternating, runConcurrentLoads, runInterleaved, runLoad, runSequential, type SequentialRun } from "./measure";
 import { badStatuses, evaluateTargets, fmt, meanLatency, meanLoad, meanOf } from "./figures";
 import {
   type BenchContext,
@@ -38,7 +38,7 @@ interface RawRoute {
   spec: RouteSpec;
   stats: LoadStats | SequentialStats;
   problems: string[];
-  /** The built-in floor measured right before this load route (paired mode). */
+  /** The built-in floor measured in slices alternating with this load route (paired mode). */
   paired?: LoadStats;
 }
 
@@ -130,7 +130,7 @@ export class Runner {
 
   private async runRoute(scenario: Scenario, spec: RouteSpec): Promise<void> {
     if (spec.prepare) await spec.prepare(this.ctx);
-    // Load routes get their floor re-measured right before them. Sequential routes use the run's
+    // Load routes get their floor measured alongside them (alternating slices). Sequential routes use the run's
     // one-connection floor passes: interleaving a floor with a heavy route would measure the floor in
     // the heavy route's wake (GC, freed memory), not the floor.
     const pair = this.opts.paired && isBuiltinFloor(spec.floor) ? FLOOR_PATHS[spec.floor] : null;
@@ -139,14 +139,21 @@ export class Runner {
     if ((spec.mode ?? "load") === "load") {
       const run = this.loadRun(spec);
       if (pair) {
-        // The floor right before the route, same connections and duration: both see the same machine.
+        // The floor and the route in alternating slices (same connections, same total time each):
+        // on a shared host the floor alone swings ±20% from one 5 s block to the next, so a floor
+        // measured in one block before the route judged the route by the luck of that block.
         const { onResponse: _hook, rate: _rate, ...shape } = run;
         const floorRun: LoadRun = { ...shape, request: { path: pair } };
         await this.warmLoad(floorRun);
-        paired = (await runLoad(floorRun)).stats;
+        const next = await this.warmLoad(run);
+        const rounds = Math.max(2, 2 * Math.round(this.opts.durationSeconds / 2));
+        const [floorOut, routeOut] = await runAlternating(floorRun, { ...run, counterStart: next }, rounds, this.opts.durationSeconds / rounds);
+        paired = floorOut.stats;
+        stats = routeOut.stats;
+      } else {
+        const next = await this.warmLoad(run);
+        stats = (await runLoad({ ...run, counterStart: next })).stats;
       }
-      const next = await this.warmLoad(run);
-      stats = (await runLoad({ ...run, counterStart: next })).stats;
     } else {
       stats = (await runSequential(this.seqRun(spec))).stats;
     }

@@ -151,7 +151,7 @@ export interface LoadStats {
   durationSeconds: number;
   requests: number;
   rps: number;
-  /** Spread of the per-second request counts (variance of the run). */
+  /** Spread of the per-second request counts (of the slices' rates for a paired route). */
   rpsStdev: number;
   rpsMin: number;
   rpsMax: number;
@@ -186,8 +186,8 @@ export interface RouteResult {
   floor: string;
   stats: LoadStats | SequentialStats;
   /**
-   * The floor figures the ratios use: "paired" = the built-in floor measured right before this route
-   * (load) or interleaved sample by sample with it (sequential); "run" = the run's floor passes
+   * The floor figures the ratios use: "paired" = the built-in floor measured in slices alternating
+   * with this route's (load) or interleaved sample by sample with it (sequential); "run" = the run's floor passes
    * (mean of start and end); "route" = another route's result.
    */
   floorFigures: { source: "paired" | "run" | "route"; rps: number | null; p50: number; p99: number; cpuMsPerRequest: number | null } | null;
@@ -199,7 +199,7 @@ export interface RouteResult {
 }
 
 export interface BenchOptions {
-  /** Re-measure a route's built-in floor next to it (robust against drift on a shared machine). */
+  /** Measure a load route's built-in floor in slices alternating with it (robust against drift on a shared machine). */
   paired: boolean;
   connections: number;
   durationSeconds: number;
