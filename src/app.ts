@@ -41,9 +41,8 @@ export function createApp() {
   // Admin routes take JSON only; app, service and legacy routes also take form posts (older PHP clients).
   app.use("/api/admin/*", parseBody({ allowForm: false }));
   // The avatar upload reads its own body (1.5 MiB cap, multipart).
-  app.use("/api/*", async (c, next) =>
-    c.req.path.startsWith("/api/admin/") || c.req.path === AVATAR_UPLOAD_PATH ? next() : parseBody({ allowForm: true })(c, next),
-  );
+  const parseAppBody = parseBody({ allowForm: true });
+  app.use("/api/*", async (c, next) => (c.req.path.startsWith("/api/admin/") || c.req.path === AVATAR_UPLOAD_PATH ? next() : parseAppBody(c, next)));
 
   app.route("/", healthRoutes);
   app.route("/", siteInfoRoutes);
