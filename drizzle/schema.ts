@@ -134,6 +134,8 @@ export const admins = sqliteTable(
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
     lastLoginAt: integer("last_login_at"),
+    /** Sessions created before this (ms) are refused: set by `admin:create --reset-password`, which cannot reach the admin's Durable Object. */
+    sessionsValidAfter: integer("sessions_valid_after"),
   },
   (t) => [uniqueIndex("admins_email_unique").on(t.email)],
 );

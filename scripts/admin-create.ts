@@ -9,7 +9,8 @@ import { hashPassword } from "../src/crypto/password-hash";
 import { checkPasswordRules } from "../src/crypto/password-policy";
 import { generateId, generateToken } from "../src/crypto/random";
 import { normaliseEmail } from "../src/lib/email";
-import { insertAdminSql, productionScryptParams, resetAdminSql } from "./lib/admin-account";
+import { productionScryptParams } from "./lib/admin-account";
+import { insertAdminSql, resetAdminSql } from "./lib/admin-sql";
 import { executeSql, runWrangler, sqlString } from "./lib/wrangler";
 
 const { values } = parseArgs({

@@ -1,4 +1,4 @@
-import { sqlString } from "./wrangler";
+import { sqlString } from "./sql";
 
 export interface SeedInput {
   adminEmail: string;

@@ -2,6 +2,9 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { sqlString } from "./sql";
+
+export { sqlString };
 
 /** Runs wrangler (the project's own, on the project's Node) and stops the script if it fails. */
 export function runWrangler(args: string[], options: { quiet?: boolean } = {}): string {
@@ -29,11 +32,6 @@ export function executeSql(sql: string, options: { remote?: boolean; env?: strin
   runWrangler(args, { quiet: true });
 }
 
-/** A SQL string literal. */
-export function sqlString(value: string | null | undefined): string {
-  if (value === null || value === undefined) return "NULL";
-  return `'${value.replace(/'/g, "''")}'`;
-}
 
 /** Runs one read-only SQL command (through --command, so it works locally and remotely) and returns its rows. */
 export function querySql<T = Record<string, unknown>>(sql: string, options: { remote?: boolean; env?: string } = {}): T[] {

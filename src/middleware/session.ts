@@ -5,6 +5,7 @@ import { assertOriginAllowed } from "./origin";
 import type { AppEnv } from "../lib/types";
 import { type PrincipalKind, ADMIN_COOKIE, USER_COOKIE, authenticateSession } from "../services/sessions";
 import { isAdminCsrfTokenValid } from "../services/admin-csrf";
+import { isAdminSessionCurrent } from "../services/admin-accounts";
 import { resolveSite } from "../services/sites";
 import { createDb } from "../store/db";
 
@@ -39,6 +40,9 @@ export function requireSession(kind: PrincipalKind): MiddlewareHandler<AppEnv> {
     const presented = presentedToken(c, kind);
     const result = presented ? await authenticateSession(c.env, presented.token, kind, Date.now()) : null;
     if (!presented || !result) throw new AppError("unauthenticated");
+    if (kind === "admin" && !(await isAdminSessionCurrent(c.env, createDb(c.env.DB), result.principalId, result.session.created_at))) {
+      throw new AppError("unauthenticated");
+    }
     if (presented.via === "cookie" && !SAFE_METHODS.has(c.req.method)) {
       await assertCookieOriginAllowed(c, result.session.site_key);
       // Admin cookie writes also need the session's CSRF token: a second line behind SameSite=Strict

@@ -6,7 +6,7 @@ import { decryptTotpSecret } from "../crypto/totp-secret";
 import { maskEmail, normaliseEmail } from "../lib/email";
 import { AppError } from "../lib/errors";
 import type { RequestMeta } from "../lib/types";
-import { type AdminRow, findAdminByEmail, findAdminById, updateAdmin } from "../store/admins";
+import { type AdminRow, findAdminByEmail, findAdminById, findAdminSessionGate, updateAdmin } from "../store/admins";
 import type { Db } from "../store/db";
 import { auditStatement, recordAudit } from "./audit";
 import { adminLoginKeys, assertAdminLoginAllowed, assertReauthAllowed, clearAdminLoginFailures, recordAdminLoginFailure, recordReauthFailure } from "./admin-throttle";
@@ -176,4 +176,18 @@ export async function changeAdminPassword(
   ]);
   await refreshIdentity(env, "admin", admin.id, toAdminView({ ...admin, ...patch }));
   await revokeAllSessions(env, "admin", admin.id, input.sessionId);
+}
+
+/**
+ * Whether an admin session the Durable Object accepted is still good by the admins row: the account
+ * exists, is active, and the session was created after `sessions_valid_after`. The break-glass
+ * `admin:create --reset-password` writes only D1 (it cannot reach the Durable Object), so this read on
+ * every admin request is what ends the sessions of an admin whose password was reset that way. A
+ * session that fails is ended in the Durable Object too, with every other session of that admin.
+ */
+export async function isAdminSessionCurrent(env: Env, db: Db, adminId: string, sessionCreatedAt: number): Promise<boolean> {
+  const gate = await findAdminSessionGate(db, adminId);
+  const current = gate !== null && gate.status === "active" && (gate.sessionsValidAfter === null || sessionCreatedAt > gate.sessionsValidAfter);
+  if (!current) await revokeAllSessions(env, "admin", adminId);
+  return current;
 }

@@ -22,3 +22,12 @@ export function insertAdmin(db: Db, row: NewAdminRow) {
 export function updateAdmin(db: Db, id: string, patch: Partial<NewAdminRow>) {
   return db.update(schema.admins).set(patch).where(eq(schema.admins.id, id));
 }
+
+/** What every admin request checks of the row besides the session itself (one primary-key read). */
+export async function findAdminSessionGate(db: Db, id: string): Promise<{ status: string; sessionsValidAfter: number | null } | null> {
+  const row = await db.$client
+    .prepare("SELECT status, sessions_valid_after FROM admins WHERE id = ?")
+    .bind(id)
+    .first<{ status: string; sessions_valid_after: number | null }>();
+  return row ? { status: row.status, sessionsValidAfter: row.sessions_valid_after } : null;
+}
