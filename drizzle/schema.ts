@@ -38,6 +38,8 @@ export const users = sqliteTable(
     // user_list `q`: prefix search on the name and on the part after its first space (surname), ASCII case-insensitive.
     index("users_name_nocase_idx").on(sql`${t.name} COLLATE NOCASE`),
     index("users_surname_nocase_idx").on(sql`substr(${t.name}, instr(${t.name}, ' ') + 1) COLLATE NOCASE`),
+    // user_list `q` starting with "@": prefix search on the email's domain part (from its "@").
+    index("users_email_domain_idx").on(sql`substr(${t.email}, instr(${t.email}, '@'))`),
   ],
 );
 

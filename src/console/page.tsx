@@ -77,7 +77,7 @@ export function ConsolePage() {
                 <button type="button" class="primary" id="user-new">New user</button>
               </div>
               <form id="users-filter" class="filters" role="search" aria-label="Filter users">
-                <Field id="users-q" name="q" label="Search" type="search" hint="Email, name or surname starts with" />
+                <Field id="users-q" name="q" label="Search" type="search" hint="Email, name or surname starts with; @domain for an email domain" />
                 <SelectField id="users-status" name="status" label="Status" options={STATUS_FILTER} />
                 <div class="actions"><button type="submit">Search</button></div>
               </form>

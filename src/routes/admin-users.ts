@@ -52,7 +52,8 @@ const listUsersRoute = createRoute({
   tags: ["Admin"],
   summary: "Lists users, newest first",
   description:
-    "`q` finds users whose email, name, or name after its first space (surname) starts with it (case-insensitive; `%` and `_` are literal), " +
+    "`q` finds users whose email, name, or name after its first space (surname) starts with it (case-insensitive; `%` and `_` are literal); " +
+    "a `q` starting with `@` also finds users whose email domain starts with it (`@example` finds ann@example.com). " +
     "`status` filters. Cursor pagination: pass `next_cursor` back as `cursor`; " +
     "the order is stable (created_at, then id) and users created between pages never make a row repeat or go missing. `limit` 1–100 (default 50).",
   middleware: [requireAdminSession, requireAdminFactors] as const,

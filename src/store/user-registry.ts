@@ -15,9 +15,11 @@ export interface UserPageQuery {
 
 /**
  * `q` is a prefix search: the email (stored normalised, so the term is normalised the same way) or
- * the name or the part of the name after its first space (the surname), ASCII case-insensitive.
- * Each has an index (users_email_unique, users_name_nocase_idx, users_surname_nocase_idx), so a term
- * that matches nothing costs three index seeks instead of a walk over every user.
+ * the name or the part of the name after its first space (the surname), ASCII case-insensitive;
+ * a term starting with "@" also matches the email's domain part from its "@" ("@example" finds
+ * ann@example.com). Each has an index (users_email_unique, users_name_nocase_idx,
+ * users_surname_nocase_idx, users_email_domain_idx), so a term that matches nothing costs a few index
+ * seeks instead of a walk over every user.
  */
 export interface UserSearch {
   email: string;
@@ -30,20 +32,23 @@ const TOP = "\u{10FFFF}";
 export const SEARCH_PROBE_CAP = 2000;
 
 const surname = sql`substr(${u.name}, instr(${u.name}, ' ') + 1)`;
+const emailDomain = sql`substr(${u.email}, instr(${u.email}, '@'))`;
 
-/** The three prefix ranges, each one index range (the expressions must match the indexes exactly). */
+/** The prefix ranges (three, four for a term starting with "@"), each one index range (the expressions must match the indexes exactly). */
 function searchRanges(s: UserSearch): SQL[] {
-  return [
+  const ranges = [
     sql`(${u.email} >= ${s.email} AND ${u.email} < ${s.email + TOP})`,
     sql`(${u.name} COLLATE NOCASE >= ${s.name} AND ${u.name} COLLATE NOCASE < ${s.name + TOP})`,
     sql`(${surname} COLLATE NOCASE >= ${s.name} AND ${surname} COLLATE NOCASE < ${s.name + TOP})`,
   ];
+  if (s.email.startsWith("@")) ranges.push(sql`(${emailDomain} >= ${s.email} AND ${emailDomain} < ${s.email + TOP})`);
+  return ranges;
 }
 
 /**
  * `rowid IN (one index range UNION ALL another …)`: SQLite's planner does not reliably pick a
  * MULTI-INDEX OR for `range OR range OR range` when an index also serves the ORDER BY, so the plan is
- * spelled out: the matching rowids from the three indexes, then one primary-key lookup each.
+ * spelled out: the matching rowids from the indexes, then one primary-key lookup each.
  */
 function matchingRowids(s: UserSearch): SQL {
   const parts = searchRanges(s).map((range) => sql`SELECT rowid FROM ${u} WHERE ${range}`);
@@ -54,14 +59,14 @@ function matchingRowids(s: UserSearch): SQL {
 function searchFilter(s: UserSearch): SQL {
   const emailLen = [...s.email].length;
   const nameLen = [...s.name].length;
-  return sql`(substr(${u.email}, 1, ${emailLen}) = ${s.email} OR substr(${u.name}, 1, ${nameLen}) = ${s.name} COLLATE NOCASE OR substr(${surname}, 1, ${nameLen}) = ${s.name} COLLATE NOCASE)`;
+  const domain = s.email.startsWith("@") ? sql` OR substr(${emailDomain}, 1, ${emailLen}) = ${s.email}` : sql``;
+  return sql`(substr(${u.email}, 1, ${emailLen}) = ${s.email} OR substr(${u.name}, 1, ${nameLen}) = ${s.name} COLLATE NOCASE OR substr(${surname}, 1, ${nameLen}) = ${s.name} COLLATE NOCASE${domain})`;
 }
 
 /** Matches of the search, each index counted up to SEARCH_PROBE_CAP (a handful of index steps when few match). */
 async function countMatches(db: Db, s: UserSearch): Promise<number> {
-  const [email, name, last] = searchRanges(s);
   const capped = (range: SQL) => sql`(SELECT count(*) FROM (SELECT 1 FROM ${u} WHERE ${range} LIMIT ${SEARCH_PROBE_CAP}))`;
-  const row = await db.get<{ n: number }>(sql`SELECT ${capped(email!)} + ${capped(name!)} + ${capped(last!)} AS n`);
+  const row = await db.get<{ n: number }>(sql`SELECT ${sql.join(searchRanges(s).map(capped), sql` + `)} AS n`);
   return row?.n ?? 0;
 }
 
@@ -71,7 +76,7 @@ async function countMatches(db: Db, s: UserSearch): Promise<number> {
  * users_status_created_idx with a status filter, users_created_idx without.
  *
  * With a search the cost depends on how many users match, so it is counted first (capped): fewer
- * than SEARCH_PROBE_CAP → the matches are read through the three prefix indexes and sorted (at most
+ * than SEARCH_PROBE_CAP → the matches are read through the prefix indexes and sorted (at most
  * that many rows); more → matches are dense, and walking the date index finds a page after about
  * limit × users ÷ matches rows. Both stay a few thousand rows at most, whatever the table size.
  */

@@ -5,7 +5,7 @@ import { call, db, json } from "../helpers";
 import { seedUser } from "../sessions/fixtures";
 import { asAdmin } from "./fixtures";
 
-// user_list `q` is a prefix search (email, name, surname) served by indexes, so a term that matches
+// user_list `q` is a prefix search (email, name, surname; email domain for a term starting with "@") served by indexes, so a term that matches
 // nothing does not walk every user; when very many users match it walks the date index instead.
 
 async function list(headers: Record<string, string>, query: Record<string, string>) {
@@ -43,7 +43,23 @@ describe("admin/user_list q and cursors", () => {
     expect(await emails("King Love")).toEqual([ada.email]); // the name after its first space
     expect(await emails("a")).toEqual([ada.email]);
     expect(await emails("  ada  ")).toEqual([ada.email]); // trimmed
-    for (const none of ["opper", "navy.example", "@analytical", "Lovelace", "zz"]) expect(await emails(none), none).toEqual([]);
+    for (const none of ["opper", "navy.example", "analytical", "Lovelace", "zz"]) expect(await emails(none), none).toEqual([]);
+  });
+
+  it("a term starting with @ matches the start of the email's domain", async () => {
+    const { headers } = await asAdmin();
+    const a = await seedUser({ email: "ann@domainsearch.example", name: "Ann", createdAt: 3000 });
+    const b = await seedUser({ email: "bob@domainsearch.example", name: "Bob", createdAt: 2000 });
+    const c = await seedUser({ email: "cy@domainsearch-other.example", name: "Cy", createdAt: 1000 });
+    await seedUser({ email: "domainsearch@else.example", name: "@domainsearch fan", createdAt: 500 });
+    const emails = async (q: string) => (await list(headers, { q })).items.map((u) => u.email);
+    expect(await emails("@domainsearch.example")).toEqual([a.email, b.email]);
+    // The domain part (a, b, c) or, as for any term, the name ("@domainsearch fan"); any case.
+    expect(await emails("@DomainSearch")).toEqual([a.email, b.email, c.email, "domainsearch@else.example"]);
+    expect(await emails("@domainsearch-o")).toEqual([c.email]);
+    expect(await emails("@domainsearch.examplex")).toEqual([]);
+    // Without the "@" a domain is not a prefix of anything.
+    expect(await emails("domainsearch.example")).toEqual([]);
   });
 
   it("pages the same rows in the same order whether the search uses its indexes or walks the date index", async () => {
@@ -68,8 +84,12 @@ describe("admin/user_list q and cursors", () => {
     const few = await pageAll(headers, { q: "denser", limit: "2" });
     expect(few).toEqual(["dx-4", "dx-3", "dx-2", "dx-1", "dx-0"]);
     // Both plans give the same page for the same query.
-    for (const after of [null, { createdAt: 1300, id: "dn-00900" }]) {
-      const query = { q: "dense member 1", status: null, after, limit: 60 };
+    for (const [q, after] of [
+      ["dense member 1", null],
+      ["dense member 1", { createdAt: 1300, id: "dn-00900" }],
+      ["@dense.t", { createdAt: 1300, id: "dn-00900" }],
+    ] as const) {
+      const query = { q, status: null, after, limit: 60 };
       const rows = async (planName: "indexes" | "walk") => {
         const { sql, params } = userPageSql(db(), query, planName);
         return (await env.DB.prepare(sql).bind(...params).all<{ id: string }>()).results.map((r) => r.id);
@@ -81,11 +101,14 @@ describe("admin/user_list q and cursors", () => {
     }
   });
 
-  it("with few matches reads the three prefix indexes (no walk of the date or status index); with many, walks the date index", async () => {
+  it("with few matches reads the prefix indexes (no walk of the date or status index); with many, walks the date index", async () => {
     const sparse = await plan(userPageSql(db(), { q: "grace", status: "active", after: { createdAt: 5, id: "x" }, limit: 51 }, "indexes"));
     expect(sparse).toContain("USING INTEGER PRIMARY KEY");
     for (const index of ["users_email_unique", "users_name_nocase_idx", "users_surname_nocase_idx"]) expect(sparse).toContain(index);
-    expect(sparse).not.toMatch(/users_created_idx|users_status_created_idx|SCAN users/);
+    expect(sparse).not.toMatch(/users_created_idx|users_status_created_idx|users_email_domain_idx|SCAN users/);
+    const domain = await plan(userPageSql(db(), { q: "@navy", status: null, after: null, limit: 51 }, "indexes"));
+    for (const index of ["users_email_unique", "users_name_nocase_idx", "users_surname_nocase_idx", "users_email_domain_idx"]) expect(domain).toContain(index);
+    expect(domain).not.toMatch(/SCAN users/);
     const dense = await plan(userPageSql(db(), { q: "grace", status: null, after: null, limit: 51 }, "walk"));
     expect(dense).toContain("users_created_idx");
     expect(dense).not.toMatch(/TEMP B-TREE/);

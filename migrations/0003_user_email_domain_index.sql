@@ -1,0 +1,1 @@
+CREATE INDEX `users_email_domain_idx` ON `users` (substr("email", instr("email", '@')));
