@@ -94,7 +94,7 @@ const passwordHash = await hashPassword(password, { scrypt, pepper: process.env.
 const now = Date.now();
 if (existing) {
   executeSql(resetAdminSql({ id: existing, email, passwordHash, now }), target);
-  console.log(`Reset the password of admin ${existing} <${email}> in ${where}; TOTP is off until it enrols again.`);
+  console.log(`Reset the password of admin ${existing} <${email}> in ${where}; TOTP is off until it enrols again, and every session it had has ended.`);
 } else {
   const id = `adm_${generateId(8)}`;
   executeSql(insertAdminSql({ id, email, name: values.name ?? "", passwordHash, now }), target);
