@@ -137,33 +137,54 @@ export async function runLoad(run: LoadRun): Promise<LoadOutcome> {
   };
 }
 
+/** LoadStats from every latency and a series of rates (per second, or per slice): the spread is the series'. */
+function loadStatsFrom(input: {
+  connections: number;
+  seconds: number;
+  latencies: number[];
+  rates: number[];
+  cpuMs: number | null;
+  errors: number;
+  timeouts: number;
+  statusCounts: Record<string, number>;
+}): LoadStats {
+  const { latencies, rates } = input;
+  const mean = rates.reduce((a, b) => a + b, 0) / rates.length;
+  return {
+    connections: input.connections,
+    durationSeconds: input.seconds,
+    requests: latencies.length,
+    rps: latencies.length / input.seconds,
+    rpsStdev: Math.sqrt(rates.reduce((a, r) => a + (r - mean) ** 2, 0) / rates.length),
+    rpsMin: Math.min(...rates),
+    rpsMax: Math.max(...rates),
+    latency: latencyStats(latencies),
+    cpuMsPerRequest: input.cpuMs !== null && latencies.length > 0 ? input.cpuMs / latencies.length : null,
+    errors: input.errors,
+    timeouts: input.timeouts,
+    statusCounts: input.statusCounts,
+  };
+}
+
 /** One side's slices of an alternating measurement as one result (rps spread = spread of the slices' rps). */
 function mergeSlices(slices: LoadOutcome[]): LoadOutcome {
-  const latencies = slices.flatMap((s) => s.latencies);
-  const seconds = slices.reduce((t, s) => t + s.stats.durationSeconds, 0);
-  const rates = slices.map((s) => s.stats.rps);
-  const mean = rates.reduce((a, b) => a + b, 0) / rates.length;
   const cpuKnown = slices.every((s) => s.stats.cpuMsPerRequest !== null);
-  const cpuMs = slices.reduce((t, s) => t + (s.stats.cpuMsPerRequest ?? 0) * s.stats.requests, 0);
+  const latencies = slices.flatMap((s) => s.latencies);
   const statusCounts: Record<string, number> = {};
   for (const s of slices) for (const [k, v] of Object.entries(s.stats.statusCounts)) statusCounts[k] = (statusCounts[k] ?? 0) + v;
   return {
     counter: slices[slices.length - 1]!.counter,
     latencies,
-    stats: {
+    stats: loadStatsFrom({
       connections: slices[0]!.stats.connections,
-      durationSeconds: seconds,
-      requests: latencies.length,
-      rps: latencies.length / seconds,
-      rpsStdev: Math.sqrt(rates.reduce((a, r) => a + (r - mean) ** 2, 0) / rates.length),
-      rpsMin: Math.min(...rates),
-      rpsMax: Math.max(...rates),
-      latency: latencyStats(latencies),
-      cpuMsPerRequest: cpuKnown && latencies.length > 0 ? cpuMs / latencies.length : null,
+      seconds: slices.reduce((t, s) => t + s.stats.durationSeconds, 0),
+      latencies,
+      rates: slices.map((s) => s.stats.rps),
+      cpuMs: cpuKnown ? slices.reduce((t, s) => t + (s.stats.cpuMsPerRequest ?? 0) * s.stats.requests, 0) : null,
       errors: slices.reduce((t, s) => t + s.stats.errors, 0),
       timeouts: slices.reduce((t, s) => t + s.stats.timeouts, 0),
       statusCounts,
-    },
+    }),
   };
 }
 
@@ -292,24 +313,19 @@ async function runFlowLoad(run: LoadRun & { request: Flow }): Promise<LoadOutcom
   const seconds = (performance.now() - t0) / 1000;
   const cpu1 = cpu0 === null ? null : workerdCpuMs();
   const counts = Array.from({ length: Math.max(1, Math.floor(seconds)) }, (_, k) => perSecond[k] ?? 0);
-  const mean = counts.reduce((a, b) => a + b, 0) / counts.length;
   return {
     counter: i,
     latencies,
-    stats: {
+    stats: loadStatsFrom({
       connections: run.connections,
-      durationSeconds: seconds,
-      requests: latencies.length,
-      rps: latencies.length / seconds,
-      rpsStdev: Math.sqrt(counts.reduce((a, b) => a + (b - mean) ** 2, 0) / counts.length),
-      rpsMin: Math.min(...counts),
-      rpsMax: Math.max(...counts),
-      latency: latencyStats(latencies),
-      cpuMsPerRequest: cpu0 !== null && cpu1 !== null && latencies.length > 0 ? (cpu1 - cpu0) / latencies.length : null,
+      seconds,
+      latencies,
+      rates: counts,
+      cpuMs: cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null,
       errors,
       timeouts: 0,
       statusCounts,
-    },
+    }),
   };
 }
 

@@ -77,7 +77,7 @@ export function pickColumns<T extends Table, K extends ColumnKey<T>>(table: T, a
 }
 
 /** The statement of a Read run alone. */
-export function readStatement(read: Read<unknown>): string {
+function readStatement(read: Read<unknown>): string {
   return `SELECT ${read.columns} FROM ${read.from}${read.joins ? ` ${read.joins}` : ""} WHERE ${read.where} LIMIT 1`;
 }
 
