@@ -67,6 +67,34 @@ export function evaluateTargets(
   return out;
 }
 
+/** Two-sided 95 % Student t quantiles by degrees of freedom (1…10). */
+const T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228];
+
+/** The mean of per-block ratios and the half-width of its 95 % confidence interval (null for one block). */
+export function ratioInterval(ratios: readonly number[]): { mean: number; halfWidth: number | null } {
+  const n = ratios.length;
+  const mean = ratios.reduce((a, b) => a + b, 0) / n;
+  if (n < 2) return { mean, halfWidth: null };
+  const sd = Math.sqrt(ratios.reduce((a, r) => a + (r - mean) ** 2, 0) / (n - 1));
+  return { mean, halfWidth: (T95[Math.min(n - 1, T95.length) - 1] ?? 1.96) * (sd / Math.sqrt(n)) };
+}
+
+/** Blocks of alternating slices for a route with a req/s ratio target: at least MIN, at most MAX. */
+export const RATIO_BLOCKS = { min: 3, max: 8 } as const;
+
+/**
+ * Whether a route judged by a req/s ratio against `limit` needs another block of alternating slices:
+ * until RATIO_BLOCKS.min blocks, then while the 95 % interval of the block ratios still contains the
+ * limit, up to RATIO_BLOCKS.max. On a shared machine one block's ratio swings by several hundredths
+ * either way; more blocks only where the verdict is still in doubt keep the run short elsewhere.
+ */
+export function needsAnotherBlock(ratios: readonly number[], limit: number): boolean {
+  if (ratios.length < RATIO_BLOCKS.min) return true;
+  if (ratios.length >= RATIO_BLOCKS.max) return false;
+  const { mean, halfWidth } = ratioInterval(ratios);
+  return halfWidth === null || Math.abs(mean - limit) < halfWidth;
+}
+
 export function fmt(n: number | null | undefined, digits: number): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return "–";
   return n.toFixed(digits);

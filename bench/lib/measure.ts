@@ -192,24 +192,53 @@ function mergeSlices(slices: LoadOutcome[]): LoadOutcome {
  * written after the response) finishes before the other side's slice starts instead of landing on it. */
 export const SLICE_GAP_MS = 150;
 
+/** Requests per second of some slices taken together. */
+function pooledRps(slices: readonly LoadOutcome[]): number {
+  const seconds = slices.reduce((t, s) => t + s.stats.durationSeconds, 0);
+  return seconds > 0 ? slices.reduce((t, s) => t + s.stats.requests, 0) / seconds : 0;
+}
+
+/** Two loads measured in alternating slices: each side's slices merged, and b's req/s ÷ a's per block. */
+export interface AlternatingOutcome {
+  a: LoadOutcome;
+  b: LoadOutcome;
+  /** One entry per block of `rounds` slice pairs: b's req/s ÷ a's req/s within that block. */
+  blockRatios: number[];
+}
+
 /**
  * Two loads measured in alternating slices, `rounds` pairs of `sliceSeconds` each, in ABBA order
  * (a b, b a, a b, …): both see the same minutes of the machine, so drift and hiccups of a shared
- * host fall on both, and neither always follows the other. Each side's slices are merged.
+ * host fall on both, and neither always follows the other. Those `rounds` pairs are one block;
+ * after each block `more(blockRatios so far)` decides whether another block follows (default: one
+ * block). Each side's slices, over all blocks, are merged.
  */
-export async function runAlternating(a: LoadRun, b: LoadRun, rounds: number, sliceSeconds: number): Promise<[LoadOutcome, LoadOutcome]> {
+export async function runAlternating(
+  a: LoadRun,
+  b: LoadRun,
+  rounds: number,
+  sliceSeconds: number,
+  more: (blockRatios: readonly number[]) => boolean = () => false,
+): Promise<AlternatingOutcome> {
   const slices: [LoadOutcome[], LoadOutcome[]] = [[], []];
   const runs: [LoadRun, LoadRun] = [a, b];
   const counters = [a.counterStart ?? 0, b.counterStart ?? 0];
-  for (let round = 0; round < rounds; round++) {
-    for (const side of round % 2 === 0 ? [0, 1] : [1, 0]) {
-      await new Promise((resolve) => setTimeout(resolve, SLICE_GAP_MS));
-      const out = await runLoad({ ...runs[side]!, durationSeconds: sliceSeconds, counterStart: counters[side]! });
-      counters[side] = out.counter;
-      slices[side]!.push(out);
+  const blockRatios: number[] = [];
+  do {
+    const block: [LoadOutcome[], LoadOutcome[]] = [[], []];
+    for (let round = 0; round < rounds; round++) {
+      for (const side of round % 2 === 0 ? [0, 1] : [1, 0]) {
+        await new Promise((resolve) => setTimeout(resolve, SLICE_GAP_MS));
+        const out = await runLoad({ ...runs[side]!, durationSeconds: sliceSeconds, counterStart: counters[side]! });
+        counters[side] = out.counter;
+        block[side]!.push(out);
+      }
     }
-  }
-  return [mergeSlices(slices[0]), mergeSlices(slices[1])];
+    slices[0].push(...block[0]);
+    slices[1].push(...block[1]);
+    blockRatios.push(pooledRps(block[1]) / pooledRps(block[0]));
+  } while (more(blockRatios));
+  return { a: mergeSlices(slices[0]), b: mergeSlices(slices[1]), blockRatios };
 }
 
 /** Several loads at once (a mixed load): each keeps its own figures. */

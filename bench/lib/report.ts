@@ -69,6 +69,13 @@ function targetText(r: RouteResult): string {
   return parts.length ? parts.join(", ") : "–";
 }
 
+/** The req/s ratio, with the 95 % interval of its blocks when it was measured in several. */
+function rpsRatioText(r: RouteResult): string {
+  if (r.ratios.rps === null) return "–";
+  const blocks = r.blocks ? ` (±${fmt(r.blocks.halfWidth, 2)}, ${r.blocks.count} blocks)` : "";
+  return `${fmt(r.ratios.rps, 2)}×${blocks}`;
+}
+
 function routeTable(routes: RouteResult[]) {
   const rows = routes.map((r) => {
     const load = "rps" in r.stats ? r.stats : null;
@@ -84,7 +91,7 @@ function routeTable(routes: RouteResult[]) {
       fmt(f?.rps, 0),
       fmt(f?.p50, 2),
       fmt(f?.p99, 2),
-      r.ratios.rps === null ? "–" : `${fmt(r.ratios.rps, 2)}×`,
+      rpsRatioText(r),
       r.ratios.p50 === null ? "–" : `${fmt(r.ratios.p50, 2)}×`,
       r.ratios.p99 === null ? "–" : `${fmt(r.ratios.p99, 2)}×`,
       fmt(r.stats.cpuMsPerRequest, 2),

@@ -1,5 +1,5 @@
 import { type LoadRun, runAlternating, runConcurrentLoads, runInterleaved, runLoad, runSequential, type SequentialRun } from "./measure";
-import { badStatuses, evaluateTargets, fmt, meanLatency, meanLoad, meanOf } from "./figures";
+import { badStatuses, evaluateTargets, fmt, meanLatency, meanLoad, meanOf, needsAnotherBlock, ratioInterval } from "./figures";
 import {
   type BenchContext,
   FLOOR_NAMES,
@@ -40,6 +40,8 @@ interface RawRoute {
   problems: string[];
   /** The built-in floor measured in slices alternating with this load route (paired mode). */
   paired?: LoadStats;
+  /** Paired mode: the route's req/s ÷ the floor's in each block of alternating slices. */
+  blockRatios?: number[];
 }
 
 interface FloorFigures {
@@ -135,7 +137,7 @@ export class Runner {
     // the heavy route's wake (GC, freed memory), not the floor.
     const pair = this.opts.paired && isBuiltinFloor(spec.floor) ? FLOOR_PATHS[spec.floor] : null;
     let stats: LoadStats | SequentialStats;
-    let paired: LoadStats | undefined;
+    let paired: { stats: LoadStats; blockRatios: number[] } | undefined;
     if ((spec.mode ?? "load") === "load") {
       const run = this.loadRun(spec);
       if (pair) {
@@ -147,9 +149,12 @@ export class Runner {
         await this.warmLoad(floorRun);
         const next = await this.warmLoad(run);
         const rounds = Math.max(2, 2 * Math.round(this.opts.durationSeconds / 2));
-        const [floorOut, routeOut] = await runAlternating(floorRun, { ...run, counterStart: next }, rounds, this.opts.durationSeconds / rounds);
-        paired = floorOut.stats;
-        stats = routeOut.stats;
+        // A req/s ratio target gets blocks until its verdict is clear (figures.ts needsAnotherBlock); anything else one block.
+        const limit = spec.targets?.minRatioRps;
+        const more = limit === undefined ? undefined : (ratios: readonly number[]) => needsAnotherBlock(ratios, limit);
+        const out = await runAlternating(floorRun, { ...run, counterStart: next }, rounds, this.opts.durationSeconds / rounds, more);
+        paired = { stats: out.a.stats, blockRatios: out.blockRatios };
+        stats = out.b.stats;
       } else {
         const next = await this.warmLoad(run);
         stats = (await runLoad({ ...run, counterStart: next })).stats;
@@ -157,7 +162,7 @@ export class Runner {
     } else {
       stats = (await runSequential(this.seqRun(spec))).stats;
     }
-    await this.record(scenario, spec, stats, paired);
+    await this.record(scenario, spec, stats, paired?.stats, paired?.blockRatios);
   }
 
   private async runConcurrent(scenario: Scenario): Promise<void> {
@@ -182,23 +187,25 @@ export class Runner {
     for (const [k, spec] of scenario.routes.entries()) await this.record(scenario, spec, outs[k]!.stats);
   }
 
-  private async record(scenario: Scenario, spec: RouteSpec, stats: LoadStats | SequentialStats, paired?: LoadStats): Promise<void> {
+  private async record(scenario: Scenario, spec: RouteSpec, stats: LoadStats | SequentialStats, paired?: LoadStats, blockRatios?: number[]): Promise<void> {
     const id = `${scenario.name}/${spec.label}`;
     const problems: string[] = [];
     const unexpected = badStatuses(stats.statusCounts, spec.expectStatus);
     if (unexpected > 0) problems.push(`${unexpected} responses with an unexpected status (${JSON.stringify(stats.statusCounts)})`);
     if ("errors" in stats && stats.errors + stats.timeouts > 0) problems.push(`${stats.errors} socket errors, ${stats.timeouts} timeouts`);
     if (stats.latency.count === 0) problems.push("no responses");
-    const provisional = this.judge({ scenario, spec, stats, problems, ...(paired && { paired }) });
+    const pairing = { ...(paired && { paired }), ...(blockRatios && { blockRatios }) };
+    const provisional = this.judge({ scenario, spec, stats, problems, ...pairing });
     this.results.set(id, provisional);
     if (spec.check) {
       const found = await spec.check(this.ctx, provisional);
       if (found) problems.push(...found);
     }
-    this.raw.push({ scenario, spec, stats, problems, ...(paired && { paired }) });
+    this.raw.push({ scenario, spec, stats, problems, ...pairing });
     const rps = "rps" in stats ? `${fmt(stats.rps, 0).padStart(6)} req/s  ` : "";
     const floor = provisional.floorFigures;
-    const beside = floor ? `   [${spec.floor}${floor.source === "paired" ? " paired" : ""}: ${floor.rps !== null ? `${fmt(floor.rps, 0)} req/s ` : ""}p50 ${fmt(floor.p50, 2)} ms]` : "";
+    const blocks = provisional.blocks ? `, ${provisional.blocks.count} blocks: ${fmt(provisional.blocks.mean, 3)}× ±${fmt(provisional.blocks.halfWidth, 3)}` : "";
+    const beside = floor ? `   [${spec.floor}${floor.source === "paired" ? " paired" : ""}: ${floor.rps !== null ? `${fmt(floor.rps, 0)} req/s ` : ""}p50 ${fmt(floor.p50, 2)} ms${blocks}]` : "";
     const cpu = stats.cpuMsPerRequest !== null ? `  cpu ${fmt(stats.cpuMsPerRequest, 2)} ms/req` : "";
     console.log(`  ${id}  ${rps}p50 ${fmt(stats.latency.p50, 2)} ms  p99 ${fmt(stats.latency.p99, 2)} ms${cpu}${beside}${problems.length ? `  ✗ ${problems.join("; ")}` : ""}`);
   }
@@ -231,7 +238,7 @@ export class Runner {
   }
 
   private judge(raw: RawRoute): RouteResult {
-    const { scenario, spec, stats, problems } = raw;
+    const { scenario, spec, stats, problems, blockRatios } = raw;
     const floor = this.floorStats(raw);
     const rps = "rps" in stats ? stats.rps : null;
     const ratios = {
@@ -251,6 +258,7 @@ export class Runner {
       stats,
       floorFigures: floor ? { source: floor.source, rps: floor.rps, p50: floor.latency.p50, p99: floor.latency.p99, cpuMsPerRequest: floor.cpu } : null,
       ratios,
+      blocks: blockRatios && blockRatios.length > 1 ? { count: blockRatios.length, ratios: blockRatios, ...ratioInterval(blockRatios) } : null,
       targets,
       problems: allProblems,
       pass: allProblems.length === 0 && targets.every((t) => t.pass),

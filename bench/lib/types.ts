@@ -193,6 +193,12 @@ export interface RouteResult {
   floorFigures: { source: "paired" | "run" | "route"; rps: number | null; p50: number; p99: number; cpuMsPerRequest: number | null } | null;
   /** Against the floor: rps (load only), p50, p99, workerd CPU per request. */
   ratios: { rps: number | null; p50: number | null; p99: number | null; cpu: number | null };
+  /**
+   * Paired load routes measured in more than one block of alternating slices (a req/s ratio target,
+   * see figures.ts needsAnotherBlock): each block's req/s ratio, their mean and the half-width of
+   * its 95 % interval. `ratios.rps` (what the target judges) is over all blocks' requests together.
+   */
+  blocks: { count: number; ratios: number[]; mean: number; halfWidth: number | null } | null;
   targets: TargetResult[];
   problems: string[];
   pass: boolean;
