@@ -1,38 +1,33 @@
 import type { Config, SitePolicy } from "../env";
 import { generateId } from "../crypto/random";
 import { AppError } from "../lib/errors";
-import type { Branding, RequestMeta } from "../lib/types";
+import type { RequestMeta, SiteSettings } from "../lib/types";
 import type { Db } from "../store/db";
-import { deleteSiteStatement, insertSiteStatements, listSiteRecords, updateSiteStatement, upsertPolicyStatement } from "../store/site-registry";
-import { type NewSite, type SiteRecord, findSite } from "../store/sites";
+import {
+  type NewSite,
+  type SiteRecord,
+  deleteSiteStatement,
+  findSite,
+  insertSiteStatements,
+  listSiteRecords,
+  updateSiteStatement,
+  upsertPolicyStatement,
+} from "../store/sites";
 import { auditStatement, auditStatementIfChanged } from "./audit";
 import { diffFields, isUniqueViolation } from "./audit-diff";
 
 // The admin site registry. No cache sits in front of sites (services/sites.ts reads D1 on every
 // request), so a change applies to the very next request of that site.
 
-export interface SiteView {
+export interface SiteView extends SiteSettings {
   site_key: string;
-  name: string;
-  status: "active" | "inactive";
-  allowed_origins: string[];
-  reset_url: string | null;
-  onboarding_url: string | null;
-  branding: Branding;
   policy: SitePolicy;
   created_at: string;
   updated_at: string;
 }
 
-export interface SiteFields {
-  name?: string | undefined;
-  status?: "active" | "inactive" | undefined;
-  allowed_origins?: string[] | undefined;
-  reset_url?: string | null | undefined;
-  onboarding_url?: string | null | undefined;
-  branding?: Branding | undefined;
-  policy?: Partial<SitePolicy> | undefined;
-}
+/** What an admin may set: any of the settings, and any of the policy fields. */
+export type SiteFields = { [K in keyof SiteSettings]?: SiteSettings[K] | undefined } & { policy?: Partial<SitePolicy> | undefined };
 
 export interface AdminActor {
   adminId: string;
@@ -44,17 +39,12 @@ const SITE_FIELDS = ["name", "status", "allowed_origins", "reset_url", "onboardi
 const POLICY_FIELDS = ["login_mode", "reset_mode", "twofa_mode", "allow_self_registration", "password_min_length", "session_ttl_seconds", "idle_timeout_seconds"] as const;
 
 export function toSiteView(site: SiteRecord, config: Config): SiteView {
+  const { policy, created_at, updated_at, ...settings } = site;
   return {
-    site_key: site.site_key,
-    name: site.name,
-    status: site.status,
-    allowed_origins: site.allowed_origins,
-    reset_url: site.reset_url,
-    onboarding_url: site.onboarding_url,
-    branding: site.branding,
-    policy: site.policy ?? config.defaultPolicy,
-    created_at: new Date(site.created_at).toISOString(),
-    updated_at: new Date(site.updated_at).toISOString(),
+    ...settings,
+    policy: policy ?? config.defaultPolicy,
+    created_at: new Date(created_at).toISOString(),
+    updated_at: new Date(updated_at).toISOString(),
   };
 }
 

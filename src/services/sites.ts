@@ -15,17 +15,8 @@ export const SITE_KEY_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 export async function resolveSite(db: Db, config: Config, siteKey: string): Promise<ResolvedSite> {
   const site = SITE_KEY_PATTERN.test(siteKey) ? await findSite(db, siteKey) : null;
   if (site) {
-    return {
-      site_key: site.site_key,
-      registered: true,
-      name: site.name,
-      status: site.status,
-      allowed_origins: site.allowed_origins,
-      reset_url: site.reset_url,
-      onboarding_url: site.onboarding_url,
-      branding: site.branding,
-      policy: site.policy ?? config.defaultPolicy,
-    };
+    const { policy, created_at: _created, updated_at: _updated, ...settings } = site;
+    return { ...settings, registered: true, policy: policy ?? config.defaultPolicy };
   }
   if (config.siteRegistryMode === "strict") throw new AppError("unknown_site");
   return {
