@@ -1,4 +1,5 @@
 import type { Config, Env } from "../env";
+import { hashPassword } from "../crypto/password-hash";
 import { checkPasswordRules } from "../crypto/password-policy";
 import { AppError } from "../lib/errors";
 import { maskEmail, normaliseEmail } from "../lib/email";
@@ -7,6 +8,8 @@ import { type ChallengeRecord, deleteChallenge, deleteChallengeRef, getChallenge
 import { type ChallengePurpose, type IssuedChallenge, findChallenge, issueChallenge, verifyChallenge } from "./challenges";
 import { createDb } from "../store/db";
 import { recordAudit } from "./audit";
+import { VERIFY_PER_IP, takeFlowLimit } from "./flow-limits";
+import { ipLimiterKey } from "./rate-limits";
 import { emailDigest } from "./secrets";
 
 // Challenges that travel by email (password reset, onboarding): a link carrying the challenge token
@@ -186,13 +189,66 @@ export async function verifyProofAudited(ctx: FlowContext, proof: ResolvedProof,
           target: proof.record.user_id ? { type: "user", id: proof.record.user_id } : undefined,
           siteKey: ctx.site.site_key,
           outcome: "failure",
-          details: { reason: err.code, via: proof.code === null ? "link" : "email_code", email: maskEmail(proof.record.email) },
+          details: { reason: err.code, via: proofVia(proof), email: maskEmail(proof.record.email) },
         },
         ctx.meta,
       );
     }
     throw err;
   }
+}
+
+/** How the user proved the challenge, for audit rows. */
+export function proofVia(proof: ResolvedProof): "link" | "email_code" {
+  return proof.code === null ? "link" : "email_code";
+}
+
+/**
+ * The check step of an emailed flow: finds and verifies a proof without using it up (wrong codes
+ * count). `siteKey`: the site the challenge must have been issued for (null: any).
+ */
+export async function checkEmailedProof(
+  ctx: FlowContext,
+  purpose: EmailedChallengeInput["purpose"],
+  proof: ChallengeProof,
+  siteKey: string | null,
+  action: string,
+): Promise<{ email: string; expires_at: string }> {
+  await takeFlowLimit(ctx.env, ipLimiterKey(ctx.meta.ip), VERIFY_PER_IP);
+  const resolved = await resolveProof(ctx.env, purpose, proof, { siteKey, now: ctx.now });
+  await verifyProofAudited(ctx, resolved, action, false);
+  return { email: maskEmail(resolved.record.email), expires_at: new Date(resolved.expiresAt).toISOString() };
+}
+
+/**
+ * The first half of a complete step that sets a password: finds the proof, applies the password
+ * rules, verifies and consumes the proof (of two parallel completes one wins), then hashes the
+ * password. The caller writes it conditionally and settles with settleProofWrite.
+ */
+export async function consumeProofForPassword(
+  ctx: FlowContext,
+  purpose: EmailedChallengeInput["purpose"],
+  proof: ChallengeProof,
+  password: string,
+  options: { siteKey: string | null; field: string; action: string },
+): Promise<{ resolved: ResolvedProof; userId: string; passwordHash: string }> {
+  await takeFlowLimit(ctx.env, ipLimiterKey(ctx.meta.ip), VERIFY_PER_IP);
+  const resolved = await resolveProof(ctx.env, purpose, proof, { siteKey: options.siteKey, now: ctx.now });
+  // Rules before consuming: a rejected password must not burn the user's link or code.
+  assertNewPassword(password, ctx.site.policy.password_min_length, options.field);
+  await verifyProofAudited(ctx, resolved, options.action, true);
+  const passwordHash = await hashPassword(password, { scrypt: ctx.config.scrypt, pepper: ctx.env.PASSWORD_PEPPER });
+  return { resolved, userId: resolved.record.user_id!, passwordHash };
+}
+
+/**
+ * After the conditional write of a complete step: when it changed no row (the account was changed,
+ * disabled or deleted since the mail went out) the challenge is retired and the answer is 410.
+ */
+export async function settleProofWrite(env: Env, resolved: ResolvedProof, changes: number | undefined): Promise<void> {
+  if ((changes ?? 0) > 0) return;
+  await retireChallenge(env, resolved.record);
+  throw new AppError("challenge_expired");
 }
 
 /** Applies the password rules with the site's minimum length; 400 with the problem's code otherwise. */

@@ -1,6 +1,5 @@
 import type { Env } from "../env";
 import { readConfig } from "../env";
-import { hashPassword } from "../crypto/password-hash";
 import { AppError } from "../lib/errors";
 import { maskEmail, normaliseEmail } from "../lib/email";
 import type { RequestMeta, ResolvedSite } from "../lib/types";
@@ -12,16 +11,17 @@ import { CODE_TTL_SECONDS, ghostOwner } from "./challenges";
 import {
   type ChallengeProof,
   type FlowContext,
-  assertNewPassword,
   buildEmailLink,
+  checkEmailedProof,
+  consumeProofForPassword,
   issueEmailedChallenge,
   mailName,
-  resolveProof,
+  proofVia,
   retireChallenge,
+  settleProofWrite,
   usableLinkBase,
-  verifyProofAudited,
 } from "./emailed-challenges";
-import { ONBOARDING_REQUEST_PER_EMAIL, REQUEST_PER_IP, VERIFY_PER_IP, emailLimitKey, takeFlowLimit } from "./flow-limits";
+import { ONBOARDING_REQUEST_PER_EMAIL, REQUEST_PER_IP, emailLimitKey, takeFlowLimit } from "./flow-limits";
 import { ipLimiterKey } from "./rate-limits";
 import { type Identity, toIdentity } from "./identity";
 import { enqueueMail } from "./mail";
@@ -190,10 +190,7 @@ export async function requestOnboarding(ctx: FlowContext, rawEmail: string): Pro
 
 /** Validates a code (or the link's token) without using it up (wrong codes count). */
 export async function checkOnboarding(ctx: FlowContext, proof: ChallengeProof): Promise<{ email: string; expires_at: string }> {
-  await takeFlowLimit(ctx.env, ipLimiterKey(ctx.meta.ip), VERIFY_PER_IP);
-  const resolved = await resolveProof(ctx.env, "onboarding", proof, { siteKey: null, now: ctx.now });
-  await verifyProofAudited(ctx, resolved, "onboarding.check", false);
-  return { email: maskEmail(resolved.record.email), expires_at: new Date(resolved.expiresAt).toISOString() };
+  return checkEmailedProof(ctx, "onboarding", proof, null, "onboarding.check");
 }
 
 /**
@@ -202,15 +199,12 @@ export async function checkOnboarding(ctx: FlowContext, proof: ChallengeProof): 
  */
 export async function completeOnboarding(ctx: FlowContext, proof: ChallengeProof, password: string): Promise<Identity> {
   const { env, site, now } = ctx;
-  await takeFlowLimit(env, ipLimiterKey(ctx.meta.ip), VERIFY_PER_IP);
-  const resolved = await resolveProof(env, "onboarding", proof, { siteKey: null, now });
-  // Rules before consuming: a rejected password must not burn the code.
-  assertNewPassword(password, site.policy.password_min_length, "password");
-  await verifyProofAudited(ctx, resolved, "onboarding.complete", true);
-
+  const { resolved, userId, passwordHash } = await consumeProofForPassword(ctx, "onboarding", proof, password, {
+    siteKey: null,
+    field: "password",
+    action: "onboarding.complete",
+  });
   const db = createDb(env.DB);
-  const userId = resolved.record.user_id!;
-  const passwordHash = await hashPassword(password, { scrypt: ctx.config.scrypt, pepper: env.PASSWORD_PEPPER });
   // Activation and its audit row commit together (conditional on the account still being pending).
   const [activated] = await db.batch([
     activatePendingUserStatement(db, userId, passwordHash, now),
@@ -221,16 +215,12 @@ export async function completeOnboarding(ctx: FlowContext, proof: ChallengeProof
         action: "onboarding.completed",
         target: { type: "user", id: userId },
         siteKey: site.site_key,
-        details: { via: resolved.code === null ? "link" : "email_code" },
+        details: { via: proofVia(resolved) },
       },
       ctx.meta,
     ),
   ]);
-  if ((activated.meta.changes ?? 0) === 0) {
-    // Activated (or disabled, or deleted) some other way since the code went out.
-    await retireChallenge(env, resolved.record);
-    throw new AppError("challenge_expired");
-  }
+  await settleProofWrite(env, resolved, activated.meta.changes);
   const user = (await findUserById(db, userId))!;
   const identity = toIdentity(user, ctx.config.publicBaseUrl);
   await refreshIdentity(env, "user", user.id, identity);

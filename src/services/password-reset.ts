@@ -1,4 +1,3 @@
-import { hashPassword } from "../crypto/password-hash";
 import { AppError } from "../lib/errors";
 import { maskEmail, normaliseEmail } from "../lib/email";
 import type { ResolvedSite } from "../lib/types";
@@ -10,16 +9,17 @@ import { CODE_TTL_SECONDS, LINK_TTL_SECONDS, ghostOwner } from "./challenges";
 import {
   type ChallengeProof,
   type FlowContext,
-  assertNewPassword,
   buildEmailLink,
+  checkEmailedProof,
+  consumeProofForPassword,
   issueEmailedChallenge,
   mailName,
-  resolveProof,
+  proofVia,
   retireChallenge,
+  settleProofWrite,
   usableLinkBase,
-  verifyProofAudited,
 } from "./emailed-challenges";
-import { REQUEST_PER_IP, RESET_REQUEST_PER_EMAIL, VERIFY_PER_IP, emailLimitKey, takeFlowLimit } from "./flow-limits";
+import { REQUEST_PER_IP, RESET_REQUEST_PER_EMAIL, emailLimitKey, takeFlowLimit } from "./flow-limits";
 import { ipLimiterKey } from "./rate-limits";
 import { toIdentity } from "./identity";
 import { enqueueMail } from "./mail";
@@ -100,10 +100,7 @@ export async function requestPasswordReset(ctx: FlowContext, rawEmail: string): 
 /** Validates a token or email + code without using it up (wrong codes count). */
 export async function checkPasswordReset(ctx: FlowContext, proof: ChallengeProof): Promise<{ email: string; expires_at: string }> {
   assertResetEnabled(ctx.site);
-  await takeFlowLimit(ctx.env, ipLimiterKey(ctx.meta.ip), VERIFY_PER_IP);
-  const resolved = await resolveProof(ctx.env, "reset", proof, { siteKey: ctx.site.site_key, now: ctx.now });
-  await verifyProofAudited(ctx, resolved, "password_reset.check", false);
-  return { email: maskEmail(resolved.record.email), expires_at: new Date(resolved.expiresAt).toISOString() };
+  return checkEmailedProof(ctx, "reset", proof, ctx.site.site_key, "password_reset.check");
 }
 
 /**
@@ -114,15 +111,12 @@ export async function checkPasswordReset(ctx: FlowContext, proof: ChallengeProof
 export async function completePasswordReset(ctx: FlowContext, proof: ChallengeProof, newPassword: string): Promise<void> {
   const { env, site, now } = ctx;
   assertResetEnabled(site);
-  await takeFlowLimit(env, ipLimiterKey(ctx.meta.ip), VERIFY_PER_IP);
-  const resolved = await resolveProof(env, "reset", proof, { siteKey: site.site_key, now });
-  // Rules before consuming: a rejected password must not burn the user's link or code.
-  assertNewPassword(newPassword, site.policy.password_min_length, "new_password");
-  await verifyProofAudited(ctx, resolved, "password_reset.complete", true);
-
+  const { resolved, userId, passwordHash } = await consumeProofForPassword(ctx, "reset", proof, newPassword, {
+    siteKey: site.site_key,
+    field: "new_password",
+    action: "password_reset.complete",
+  });
   const db = createDb(env.DB);
-  const userId = resolved.record.user_id!;
-  const passwordHash = await hashPassword(newPassword, { scrypt: ctx.config.scrypt, pepper: env.PASSWORD_PEPPER });
   // Sessions end before the password changes, and the change commits with its audit row in one batch:
   // a storage failure at any step leaves either the old password (sessions ended, challenge used: the
   // user asks for a new link) or the new one, recorded, with no session of the old one alive.
@@ -137,15 +131,12 @@ export async function completePasswordReset(ctx: FlowContext, proof: ChallengePr
         action: "password_reset.completed",
         target: { type: "user", id: userId },
         siteKey: site.site_key,
-        details: { via: resolved.code === null ? "link" : "email_code", sessions_revoked: revoked },
+        details: { via: proofVia(resolved), sessions_revoked: revoked },
       },
       ctx.meta,
     ),
   ]);
-  if ((changed.meta.changes ?? 0) === 0) {
-    await retireChallenge(env, resolved.record);
-    throw new AppError("challenge_expired");
-  }
+  await settleProofWrite(env, resolved, changed.meta.changes);
   const user = (await findUserById(db, userId))!;
   await refreshIdentity(env, "user", user.id, toIdentity(user, ctx.config.publicBaseUrl));
   await retireChallenge(env, resolved.record);
