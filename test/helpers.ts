@@ -16,8 +16,8 @@ export interface CallOptions {
   headers?: Record<string, string>;
 }
 
-/** Sends a request through the Worker's own fetch handler, as a client would. */
-export function call(path: string, options: CallOptions = {}): Promise<Response> {
+/** The request a client would send for `path` and `options` (JSON or form body, a client address). */
+export function buildRequest(path: string, options: CallOptions = {}): Request {
   const headers = new Headers(options.headers);
   let body: BodyInit | undefined = options.body;
   if (options.json !== undefined) {
@@ -29,7 +29,12 @@ export function call(path: string, options: CallOptions = {}): Promise<Response>
   }
   if (!headers.has("CF-Connecting-IP")) headers.set("CF-Connecting-IP", "203.0.113.10");
   const method = options.method ?? (body === undefined ? "GET" : "POST");
-  return exports.default.fetch(new Request(`${BASE}${path}`, { method, headers, body }));
+  return new Request(`${BASE}${path}`, { method, headers, body });
+}
+
+/** Sends a request through the Worker's own fetch handler, as a client would. */
+export function call(path: string, options: CallOptions = {}): Promise<Response> {
+  return exports.default.fetch(buildRequest(path, options));
 }
 
 /**

@@ -2,7 +2,7 @@ import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:
 import { expect } from "vitest";
 import type { Env } from "../../src/env";
 import worker from "../../src/index";
-import { BASE, type CallOptions } from "../helpers";
+import { type CallOptions, buildRequest } from "../helpers";
 
 // Fault injection over the REAL bindings. `faultyEnv` wraps env.DB (D1), env.CHALLENGES (KV) and the
 // two Durable Object namespaces so that every storage call is one numbered "step": a D1 statement
@@ -138,19 +138,9 @@ export function faultyEnv(plan: FaultPlan = {}): FaultyEnv {
 
 /** Sends a request through the Worker's fetch handler with the given env (test/helpers.ts `call` with an env). */
 export async function callWith(faulty: Env, path: string, options: CallOptions = {}): Promise<Response> {
-  const headers = new Headers(options.headers);
-  let body: BodyInit | undefined = options.body;
-  if (options.json !== undefined) {
-    headers.set("Content-Type", "application/json");
-    body = JSON.stringify(options.json);
-  } else if (options.form) {
-    headers.set("Content-Type", "application/x-www-form-urlencoded");
-    body = new URLSearchParams(options.form).toString();
-  }
-  if (!headers.has("CF-Connecting-IP")) headers.set("CF-Connecting-IP", "203.0.113.10");
-  const method = options.method ?? (body === undefined ? "GET" : "POST");
   const ctx = createExecutionContext();
-  const res = await (worker as ExportedHandler<Env>).fetch!(new Request(`${BASE}${path}`, { method, headers, body }) as Parameters<NonNullable<ExportedHandler<Env>["fetch"]>>[0], faulty, ctx);
+  const request = buildRequest(path, options) as Parameters<NonNullable<ExportedHandler<Env>["fetch"]>>[0];
+  const res = await (worker as ExportedHandler<Env>).fetch!(request, faulty, ctx);
   // Work deferred after the answer (mail) runs on the same faulty bindings; its failure is not the client's.
   await waitOnExecutionContext(ctx).catch(() => undefined);
   return res;
