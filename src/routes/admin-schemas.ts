@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { isTimeZone } from "../lib/locale";
 import { SessionSchema } from "./schemas";
 
 /** An admin account as the admin API shows it (never a hash or secret). */
@@ -38,15 +39,6 @@ export const LimitField = z
 const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/u;
 const text = (max: number) => z.string().trim().max(max).regex(NO_CONTROL, "Control characters are not allowed");
 const optionalText = (max: number) => text(max).nullable().optional();
-
-function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Profile fields an admin may set (the same shapes as the staff profile route). */
 export const ProfileFields = {

@@ -6,6 +6,7 @@ import { type NewUserRow, type UserRow, findUserById, updateUser } from "../stor
 import { auditStatement } from "./audit";
 import { type Identity, toIdentity } from "./identity";
 import { refreshIdentity } from "./sessions";
+import { canonicalLocale, isTimeZone } from "../lib/locale";
 
 /** The only fields a user may change about themselves, with their length limits (after trimming). */
 export const PROFILE_FIELDS = {
@@ -26,7 +27,6 @@ const IGNORED_MEMBERS = new Set(["site_key"]);
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const PHONE = /^\+?[0-9][0-9 ()./-]{1,30}$/;
-const LOCALE = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/;
 
 /** Refuses every body member that is not an allowed profile field: 400 field_not_allowed naming them. */
 export function assertOnlyProfileFields(body: Record<string, unknown>): void {
@@ -35,24 +35,6 @@ export function assertOnlyProfileFields(body: Record<string, unknown>): void {
     const fields: Record<string, string> = {};
     for (const k of refused.slice(0, 20)) fields[k] = "This field cannot be changed here";
     throw new AppError("field_not_allowed", { fields });
-  }
-}
-
-function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function canonicalLocale(value: string): string | null {
-  if (!LOCALE.test(value)) return null;
-  try {
-    return Intl.getCanonicalLocales(value)[0] ?? null;
-  } catch {
-    return null;
   }
 }
 

@@ -2,6 +2,7 @@ import type { Config, Env } from "../env";
 import { hashPassword } from "../crypto/password-hash";
 import { checkPasswordRules } from "../crypto/password-policy";
 import { normaliseEmail } from "../lib/email";
+import { canonicalLocale } from "../lib/locale";
 import { AppError } from "../lib/errors";
 import type { RequestMeta } from "../lib/types";
 import type { Db } from "../store/db";
@@ -41,7 +42,8 @@ function profilePatch(input: ProfileInput): Partial<NewUserRow> {
   if (input.phone !== undefined) patch.phone = input.phone;
   if (input.job_title !== undefined) patch.jobTitle = input.job_title;
   if (input.department !== undefined) patch.department = input.department;
-  if (input.locale !== undefined) patch.locale = input.locale;
+  // Stored in canonical form (de-ch → de-CH), as the staff profile route stores it.
+  if (input.locale !== undefined) patch.locale = input.locale === null ? null : (canonicalLocale(input.locale) ?? input.locale);
   if (input.timezone !== undefined) patch.timezone = input.timezone;
   return patch;
 }

@@ -50,6 +50,18 @@ describe("admin/user_create", () => {
     expect(JSON.parse(rows[0]!.details).after).toMatchObject({ email: "new.person@example.com", status: "pending" });
   });
 
+  it("stores the locale in canonical form, as the staff profile does", async () => {
+    const res = await post("/api/admin/user_create", { email: "locale.case@example.com", name: "Locale Case", locale: "de-ch" });
+    expect(res.status).toBe(200);
+    const { user } = await json(res);
+    expect(user.locale).toBe("de-CH");
+    expect((await findUserById(db(), user.auth_user_id))!.locale).toBe("de-CH");
+    const update = await post("/api/admin/user_update", { auth_user_id: user.auth_user_id, locale: "EN-gb" });
+    expect(update.status).toBe(200);
+    expect((await json(update)).user.locale).toBe("en-GB");
+    expect((await findUserById(db(), user.auth_user_id))!.locale).toBe("en-GB");
+  });
+
   it("answers 409 email_taken for an existing email in any spelling", async () => {
     await post("/api/admin/user_create", { email: "dup@example.com", name: "A" });
     const res = await post("/api/admin/user_create", { email: "DUP@example.com ", name: "B" });
