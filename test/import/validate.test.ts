@@ -37,6 +37,12 @@ describe("row validation", () => {
     expect("phone" in users[0]!).toBe(false);
   });
 
+  it("stores locales in canonical form, as the Worker does", () => {
+    const { users, errors } = validateCsv(`email,name,locale\na@x.io,A,de_ch\nb@x.io,B,EN\nc@x.io,C,zh-hant-tw\n`);
+    expect(errors).toEqual([]);
+    expect(users.map((u) => u.locale)).toEqual(["de-CH", "en", "zh-Hant-TW"]);
+  });
+
   it("reads created_at as ISO 8601 (with zone), a date, epoch seconds or epoch milliseconds", () => {
     const { users, errors } = validateCsv(
       "email,created_at\na@x.io,2020-01-02T03:04:05+02:00\nb@x.io,2020-01-02\nc@x.io,1600000000\nd@x.io,1600000000123\ne@x.io,\n",

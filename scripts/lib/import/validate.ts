@@ -1,5 +1,6 @@
 import { hashKind } from "../../../src/crypto/password-hash";
 import { normaliseEmail } from "../../../src/lib/email";
+import { canonicalLocale, isTimeZone } from "../../../src/lib/locale";
 import type { LineError, RawRow, RawValue } from "./read";
 
 // Row validation for the user import. Every row is checked before anything is written; a row either
@@ -57,7 +58,6 @@ const ARGON2ID = /^\$argon2id\$v=(16|19)\$m=(\d+),t=(\d+),p=(\d+)\$[A-Za-z0-9+/]
 // breaks and tabs, common in old free-text columns, are folded into one space; anything else is refused.
 const LINE_BREAKS = /\s*[\r\n\t]+\s*/g;
 const CONTROL = /[\u0000-\u001f\u007f]/;
-const LOCALE = /^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$/;
 const EPOCH_DIGITS = /^\d{1,16}$/;
 // ISO 8601 date-time, or MySQL's "YYYY-MM-DD HH:MM:SS" (read as UTC), or a bare date.
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -89,8 +89,12 @@ export function validateRows(rows: RawRow[], now: number): ValidationResult {
       if (!(field in v)) continue;
       const value = readText(v[field], field, FIELD_LIMITS[field], fail);
       if (value === undefined) continue;
-      if (field === "locale" && value !== null && !LOCALE.test(value)) fail(field, "is not a language tag such as en or de-CH");
-      else if (field === "timezone" && value !== null && !isTimeZone(value)) fail(field, "is not an IANA time zone such as Europe/Zurich");
+      if (field === "locale" && value !== null) {
+        // Stored in canonical form, as the Worker stores it (de_ch, de-ch → de-CH).
+        const locale = canonicalLocale(value.replace(/_/g, "-"));
+        if (locale === null) fail(field, "is not a language tag such as en or de-CH");
+        else user.locale = locale;
+      } else if (field === "timezone" && value !== null && !knownTimeZone(value)) fail(field, "is not an IANA time zone such as Europe/Zurich");
       else user[field] = value;
     }
 
@@ -199,15 +203,11 @@ function readTime(value: RawValue | undefined, now: number): number | undefined 
 
 const zones = new Map<string, boolean>();
 
-function isTimeZone(zone: string): boolean {
+/** isTimeZone, remembered per zone (a file repeats a handful of zones over many rows). */
+function knownTimeZone(zone: string): boolean {
   let known = zones.get(zone);
   if (known === undefined) {
-    try {
-      new Intl.DateTimeFormat("en", { timeZone: zone });
-      known = true;
-    } catch {
-      known = false;
-    }
+    known = isTimeZone(zone);
     zones.set(zone, known);
   }
   return known;
