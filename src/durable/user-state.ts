@@ -32,8 +32,16 @@ import {
 
 const IDENTITY_KEY = "identity";
 const TOTP_STEP_KEY = "totp_last_step";
-/** last_seen_at is written at most this often; idle timeouts are therefore exact to within a minute. */
-const TOUCH_INTERVAL_MS = 60_000;
+/**
+ * last_seen_at is written at most once a minute, and at most every quarter of the session's idle
+ * timeout: with the shortest allowed timeout (60 s) a session used every 20 s is touched every 15 s,
+ * so activity always lands inside the idle window (a fixed minute would let it lapse mid-use).
+ */
+const MAX_TOUCH_INTERVAL_MS = 60_000;
+
+export function touchIntervalMs(idleSeconds: number): number {
+  return Math.min(MAX_TOUCH_INTERVAL_MS, Math.floor((idleSeconds * 1000) / 4));
+}
 
 export interface SessionCheck {
   session: SessionRow;
@@ -87,7 +95,7 @@ export class UserState extends DurableObject<Env> {
     const identity = this.getIdentity();
     // A disabled or deleted account's sessions stop at once, even if revocation were ever missed.
     if (!identity || identity.status !== "active") return null;
-    if (now - session.last_seen_at >= TOUCH_INTERVAL_MS) {
+    if (now - session.last_seen_at >= touchIntervalMs(session.idle_seconds)) {
       touchSession(this.sql, session.id, now);
       session.last_seen_at = now;
     }

@@ -69,6 +69,38 @@ describe("auth_me", () => {
     expect((await call("/api/auth_me", { headers: bearer(s2.token) })).status).toBe(401);
   });
 
+  it("at the shortest idle timeout (60 s) a session used every 20 s stays alive; one left alone for 60 s ends", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const user = await seedUser();
+    const s = await sessionFor(user, { ttl: 3600, idle: 60 });
+    // 10 minutes of use every 20 s: each use lands inside the 60 s window after the last recorded one.
+    for (let i = 0; i < 30; i++) {
+      vi.setSystemTime(Date.now() + 20_000);
+      expect((await call("/api/auth_me", { headers: bearer(s.token) })).status, `use ${i + 1}`).toBe(200);
+    }
+    vi.setSystemTime(Date.now() + 60_000);
+    expect((await call("/api/auth_me", { headers: bearer(s.token) })).status).toBe(401);
+  });
+
+  it("writes last_seen_at at most every min(60 s, idle timeout / 4)", async () => {
+    const { touchIntervalMs } = await import("../../src/durable/user-state");
+    expect(touchIntervalMs(60)).toBe(15_000);
+    expect(touchIntervalMs(200)).toBe(50_000);
+    expect(touchIntervalMs(7200)).toBe(60_000);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const user = await seedUser();
+    const s = await sessionFor(user, { ttl: 3600, idle: 600 });
+    const stub = env.USER_STATE.get(env.USER_STATE.idFromName(user.id));
+    const lastSeen = () => runInDurableObject(stub, (_i, state) => Number(state.storage.sql.exec("SELECT last_seen_at AS t FROM sessions WHERE id = ?", s.id).one().t));
+    const created = await lastSeen();
+    vi.setSystemTime(created + 30_000);
+    expect((await call("/api/auth_me", { headers: bearer(s.token) })).status).toBe(200);
+    expect(await lastSeen()).toBe(created); // inside a minute: no write
+    vi.setSystemTime(created + 61_000);
+    expect((await call("/api/auth_me", { headers: bearer(s.token) })).status).toBe(200);
+    expect(await lastSeen()).toBe(created + 61_000);
+  });
+
   it("stores only a hash of the secret in the user's Durable Object", async () => {
     const user = await seedUser();
     const s = await sessionFor(user);
