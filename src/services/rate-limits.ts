@@ -1,16 +1,20 @@
 import type { Env } from "../env";
 import { AppError } from "../lib/errors";
-import { ipv6Prefix64 } from "../lib/ip";
+import { parseClientAddress } from "../lib/ip";
 
 /** Limiter object for a key such as `ip:203.0.113.10`, `register-email:<digest>`, `site:demo`. */
 export function limiterStub(env: Env, key: string) {
   return env.LIMITER.get(env.LIMITER.idFromName(key));
 }
 
-/** IPv6 addresses are limited per /64 (one customer's network); IPv4 per address. */
+/**
+ * IPv6 addresses are limited per /64 (one customer's network); IPv4 per address, including the IPv4
+ * inside a mapped or compatible IPv6 address (src/lib/ip.ts): one client, one bucket.
+ */
 export function ipLimiterKey(ip: string): string {
-  const prefix = ipv6Prefix64(ip);
-  return prefix ? `ip6:${prefix}::/64` : `ip:${ip.trim()}`;
+  const address = parseClientAddress(ip);
+  if (address?.kind === "ipv6") return `ip6:${address.prefix64}::/64`;
+  return `ip:${address?.address ?? ip.trim().toLowerCase()}`;
 }
 
 /**

@@ -122,6 +122,22 @@ describe("per-address and per-site caps", () => {
     expect((await attempt("v6@example.com", "whatever pass", { "CF-Connecting-IP": "2001:db8:aa:bc::1" })).status).toBe(401);
   });
 
+  it("an IPv4 client is one client in either spelling: IPv4-mapped IPv6 shares its IPv4 bucket", async () => {
+    // 60 sign-in attempts a minute per client: 30 as 198.51.100.7 and 30 as ::ffff:198.51.100.7 use it up.
+    for (let i = 0; i < 30; i++) {
+      expect((await attempt(`mapped-a-${i}@example.com`, "whatever pass", { "CF-Connecting-IP": "198.51.100.7" })).status).toBe(401);
+      expect((await attempt(`mapped-b-${i}@example.com`, "whatever pass", { "CF-Connecting-IP": "::ffff:198.51.100.7" })).status).toBe(401);
+    }
+    for (const spelling of ["198.51.100.7", "::ffff:198.51.100.7", "::FFFF:c633:6407", "[::ffff:198.51.100.7]", "0:0:0:0:0:ffff:198.51.100.7", "::198.51.100.7"]) {
+      const r = await attempt("mapped-x@example.com", "whatever pass", { "CF-Connecting-IP": spelling });
+      expect(r.status, spelling).toBe(429);
+      expect(r.body.error.code).toBe("rate_limited");
+    }
+    // Mapped clients no longer share one bucket: another mapped address has its own full budget.
+    expect((await attempt("mapped-y@example.com", "whatever pass", { "CF-Connecting-IP": "::ffff:198.51.100.8" })).status).toBe(401);
+    expect((await attempt("mapped-z@example.com", "whatever pass", { "CF-Connecting-IP": "198.51.100.9" })).status).toBe(401);
+  });
+
   it("caps attempts per site", async () => {
     await createSite("busy");
     const limiter = env.LIMITER.get(env.LIMITER.idFromName("login-site:busy"));
@@ -141,6 +157,24 @@ describe("client address keys", () => {
       expect(ipLimiterKey(addr), addr).toBe("ip6:2001:db8:aa:bb::/64");
     }
     expect(ipLimiterKey("::1")).toBe("ip6:0:0:0:0::/64");
+    expect(ipLimiterKey("::")).toBe("ip6:0:0:0:0::/64");
     expect(ipLimiterKey("203.0.113.9")).toBe("ip:203.0.113.9");
+    // IPv4-mapped and IPv4-compatible IPv6 addresses are the IPv4 address they carry.
+    for (const addr of ["::ffff:203.0.113.9", "::FFFF:cb00:7109", "0:0:0:0:0:ffff:cb00:7109", "[::ffff:203.0.113.9]", "::203.0.113.9", "203.0.113.009"]) {
+      expect(ipLimiterKey(addr), addr).toBe("ip:203.0.113.9");
+    }
+    // Not mapped: an ordinary IPv6 address whose tail looks like IPv4 stays in its /64.
+    expect(ipLimiterKey("64:ff9b::203.0.113.9")).toBe("ip6:64:ff9b:0:0::/64");
+    expect(ipLimiterKey("::ffff:0:203.0.113.9")).toBe("ip6:0:0:0:0::/64");
+  });
+
+  it("audit rows and sessions see the canonical address", async () => {
+    const { canonicalIp } = await import("../../src/lib/ip");
+    expect(canonicalIp("::ffff:198.51.100.7")).toBe("198.51.100.7");
+    expect(canonicalIp(" 2001:DB8::1 ")).toBe("2001:db8::1");
+    const r = await attempt(`canon-${crypto.randomUUID()}@example.com`, "whatever pass", { "CF-Connecting-IP": "::ffff:192.0.2.200" });
+    expect(r.status).toBe(401);
+    const rows = await auditRows("action = 'login.failure' AND ip = '192.0.2.200'");
+    expect(rows.length).toBeGreaterThan(0);
   });
 });
