@@ -34,12 +34,40 @@ async function assertCookieOriginAllowed(c: Context<AppEnv>, siteKey: string): P
   assertOriginAllowed(c, site?.allowed_origins ?? []);
 }
 
-/** Guards a route with a session of `kind`: 401 unauthenticated without a live one. */
+/** The site a request names: body `site_key`, else query `site_key` (GET), else `X-Site-Key`; null when none. */
+export function namedSiteKey(c: Context<AppEnv>): string | null {
+  const fromBody = c.var.body?.site_key;
+  const raw = typeof fromBody === "string" && fromBody !== "" ? fromBody : (c.req.query("site_key") || c.req.header("X-Site-Key") || "");
+  const key = raw.trim();
+  return key === "" ? null : key;
+}
+
+/**
+ * auth_me in strict registry mode: the caller must name its site, so a session can only ever be
+ * checked for the site it was issued to (400 before anything about the token is said).
+ */
+export const requireNamedSiteInStrictMode: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.var.config.siteRegistryMode === "strict" && namedSiteKey(c) === null) {
+    throw new AppError("invalid_request", { message: "site_key is required.", fields: { site_key: "Required" } });
+  }
+  return next();
+};
+
+/**
+ * Guards a route with a session of `kind`: 401 unauthenticated without a live one. A user session is
+ * bound to the site it was issued for: when the request names a site (site_key / X-Site-Key), a
+ * session of another site answers the same 401 as an unknown token, so one app cannot replay its
+ * users' tokens against another.
+ */
 export function requireSession(kind: PrincipalKind): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const presented = presentedToken(c, kind);
     const result = presented ? await authenticateSession(c.env, presented.token, kind, Date.now()) : null;
     if (!presented || !result) throw new AppError("unauthenticated");
+    if (kind === "user") {
+      const named = namedSiteKey(c);
+      if (named !== null && named !== result.session.site_key) throw new AppError("unauthenticated");
+    }
     if (kind === "admin" && !(await isAdminSessionCurrent(c.env, createDb(c.env.DB), result.principalId, result.session.created_at))) {
       throw new AppError("unauthenticated");
     }

@@ -44,6 +44,8 @@ export function CoreApis() {
           </h3>
           <p>
             Who is signed in (with the session's expiry and factors), and sign-out of this session or of all the user's sessions.
+            Send your site key (<code>X-Site-Key</code>) with every call, from the browser and from your backend: a session issued for
+            another site is then refused like an unknown token, so a token that leaked from another app is worthless in yours.
             First-time setup for staff created by an admin uses <code>auth_onboarding_request</code>, <code>_check</code> and{" "}
             <code>_complete</code>.
           </p>

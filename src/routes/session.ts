@@ -1,6 +1,6 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../lib/types";
-import { requireUserSession } from "../middleware/session";
+import { requireNamedSiteInStrictMode, requireUserSession } from "../middleware/session";
 import { recordAudit } from "../services/audit";
 import { revokeAllSessions, revokeSessionToken } from "../services/sessions";
 import { createDb } from "../store/db";
@@ -14,12 +14,15 @@ const meRoute = createRoute({
   tags: ["App"],
   summary: "Returns the signed-in user and their session",
   description:
-    "Session checks and profile bootstrap after login. Send `Authorization: Bearer <token>` or the `__Host-auth2_session` cookie. " +
-    "Answered from the user's Durable Object alone (no database read); a disabled, deleted or logged-out user fails at once.",
-  middleware: [requireUserSession] as const,
+    "Session checks and profile bootstrap after login. Send `Authorization: Bearer <token>` or the `__Host-auth2_session` cookie, " +
+    "and your site key (`X-Site-Key` header or `site_key` query parameter): a session issued for another site then answers the same 401 " +
+    "as an unknown token, so a token one app received cannot be replayed against another. With SITE_REGISTRY_MODE=strict the site key " +
+    "is required (400 without it). Answered from the user's Durable Object alone (no database read); a disabled, deleted or logged-out user fails at once.",
+  middleware: [requireNamedSiteInStrictMode, requireUserSession] as const,
+  request: { query: z.object({ site_key: z.string().max(64).optional().openapi({ description: "Your site key (or the X-Site-Key header)" }) }) },
   responses: {
     200: jsonResponse(z.object({ ok: z.literal(true), user: UserSchema, session: SessionInfoSchema })),
-    ...errorResponses(401),
+    ...errorResponses(400, 401),
   },
 });
 
