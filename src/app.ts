@@ -28,6 +28,17 @@ import { createPortalRoutes } from "./routes/portal";
 import { siteInfoRoutes } from "./routes/site-info";
 import { totpRoutes } from "./routes/totp";
 
+/** Paths of the routes documented as Staff or Admin: they take JSON bodies only. */
+function listJsonOnlyPaths(app: OpenAPIHono<AppEnv>): ReadonlySet<string> {
+  const paths = new Set<string>();
+  for (const def of app.openAPIRegistry.definitions) {
+    if (def.type !== "route") continue;
+    const tags = def.route.tags ?? [];
+    if (tags.includes("Staff") || tags.includes("Admin")) paths.add(def.route.path);
+  }
+  return paths;
+}
+
 /** Builds the app: middleware, then every route group in one list. */
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -38,11 +49,19 @@ export function createApp() {
   // Per-site CORS for the app and staff routes (before body parsing, so 413/415 answers carry it too).
   // auth_api_key_verify is a Service route under the same prefix: backends only, so no CORS grant.
   app.use("/api/auth_*", async (c, next) => (c.req.path === "/api/auth_api_key_verify" ? next() : appCors(c, next)));
-  // Admin routes take JSON only; app, service and legacy routes also take form posts (older PHP clients).
-  app.use("/api/admin/*", parseBody({ allowForm: false }));
-  // The avatar upload reads its own body (1.5 MiB cap, multipart).
-  const parseAppBody = parseBody({ allowForm: true });
-  app.use("/api/*", async (c, next) => (c.req.path.startsWith("/api/admin/") || c.req.path === AVATAR_UPLOAD_PATH ? next() : parseAppBody(c, next)));
+  // App, service and legacy routes also take form posts (older PHP clients). Staff and Admin routes
+  // take JSON only: a form is what a cross-site page can post without a preflight, and these act on
+  // a session cookie. Which routes those are comes from their OpenAPI tags, so a new Staff route is
+  // JSON-only without anyone remembering to say so. The avatar upload reads its own (multipart) body.
+  const parseJsonOnly = parseBody({ allowForm: false });
+  const parseJsonOrForm = parseBody({ allowForm: true });
+  let jsonOnlyPaths: ReadonlySet<string> | null = null;
+  app.use("/api/*", async (c, next) => {
+    if (c.req.path === AVATAR_UPLOAD_PATH) return next();
+    jsonOnlyPaths ??= listJsonOnlyPaths(app);
+    const jsonOnly = c.req.path.startsWith("/api/admin/") || jsonOnlyPaths.has(c.req.path);
+    return (jsonOnly ? parseJsonOnly : parseJsonOrForm)(c, next);
+  });
 
   app.route("/", healthRoutes);
   app.route("/", siteInfoRoutes);

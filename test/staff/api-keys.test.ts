@@ -71,12 +71,4 @@ describe("staff API key routes", () => {
     expect((await json(full)).error).toMatchObject({ code: "api_key_limit_reached", limit: 50 });
     expect((await json(await me.get("/api/auth_api_keys_list"))).keys).toHaveLength(50);
   });
-
-  it("accepts form posts (scopes[] and a numeric string for expires_in_days)", async () => {
-    const me = await signedInUser();
-    const body = new URLSearchParams([["name", "form key"], ["scopes[]", "a"], ["scopes[]", "b"], ["expires_in_days", "7"]]).toString();
-    const res = await call("/api/auth_api_keys_create.php", { body, headers: { ...me.headers, "Content-Type": "application/x-www-form-urlencoded" } });
-    expect(res.status).toBe(200);
-    expect((await json(res)).key).toMatchObject({ name: "form key", scopes: ["a", "b"] });
-  });
 });
