@@ -16,6 +16,7 @@ import { adminAuthRoutes } from "./routes/admin-auth";
 import { adminServiceKeyRoutes } from "./routes/admin-service-keys";
 import { adminSiteRoutes } from "./routes/admin-sites";
 import { adminUserRoutes } from "./routes/admin-users";
+import { adminUserSessionRoutes } from "./routes/admin-user-sessions";
 import { legacyApiRoutes } from "./routes/legacy-api";
 import { onboardingRoutes } from "./routes/onboarding";
 import { passwordResetRoutes } from "./routes/password-reset";
@@ -76,6 +77,7 @@ export function createApp() {
   app.route("/", totpRoutes);
   app.route("/", adminAuthRoutes);
   app.route("/", adminUserRoutes);
+  app.route("/", adminUserSessionRoutes);
   app.route("/", adminSiteRoutes);
   app.route("/", consoleRoutes);
   app.route("/", adminAuditRoutes);

@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   registration_disabled: { status: 403, message: "Self-registration is disabled for this site." },
   not_found: { status: 404, message: "Not found." },
   user_not_found: { status: 404, message: "User not found." },
+  session_not_found: { status: 404, message: "No live session with this id." },
   method_not_allowed: { status: 405, message: "Method not allowed." },
   email_taken: { status: 409, message: "A user with this email already exists." },
   conflict: { status: 409, message: "The request conflicts with the current state." },
@@ -43,6 +44,7 @@ export const ERROR_CODES = {
   unsupported_image: { status: 415, message: "Only PNG, JPEG and WebP images are accepted." },
   image_too_large: { status: 400, message: "The image is larger than 1024×1024 pixels." },
   internal_error: { status: 500, message: "Something went wrong." },
+  not_configured: { status: 503, message: "Auth2 is not configured for production yet. The operator's log names what is missing." },
   service_unavailable: { status: 503, message: "A storage service is unavailable. Try again shortly." },
 } as const satisfies Record<string, { status: number; message: string }>;
 
