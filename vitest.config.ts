@@ -7,7 +7,11 @@ export default defineConfig(async () => ({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
         bindings: {
+          // wrangler.toml's top level is production mode; the suite runs in development mode with
+          // the log mail provider (mail lands in dev_outbox) and public test secrets.
           ENVIRONMENT: "development",
+          MAIL_PROVIDER: "log",
+          ADMIN_REQUIRE_TOTP: "false",
           PUBLIC_BASE_URL: "https://auth.test",
           // Cheap hashing for the suite (code in the vitest pool runs ~10x slower); one test uses production parameters.
           PASSWORD_SCRYPT_LN: "10",

@@ -1,19 +1,16 @@
-// `npm run dev`: local D1 migrations, .dev.vars from the example, the development seed (admin + demo
-// site), then `wrangler dev` on http://127.0.0.1:8787.
+// `npm run dev`: .dev.vars from the example (development mode comes from there: wrangler.toml's
+// top level is production-safe), local D1 migrations, the development seed (admin + demo site), then
+// `wrangler dev` on http://localhost:$PORT (8787 by default).
 import { spawn } from "node:child_process";
-import { copyFileSync, existsSync } from "node:fs";
 import { hashPassword } from "../src/crypto/password-hash";
-import { readDevVars, readWranglerVars } from "./lib/dev-vars";
+import { ensureDevVars, readDevVars, readWranglerVars } from "./lib/dev-vars";
 import { executeSql, runWrangler } from "./lib/wrangler";
 import { seedSql } from "./lib/seed";
 
-if (!existsSync(".dev.vars")) {
-  copyFileSync(".dev.vars.example", ".dev.vars");
-  console.log("Created .dev.vars from .dev.vars.example");
-}
+for (const line of ensureDevVars(".dev.vars", ".dev.vars.example")) console.log(line);
 const vars = { ...readWranglerVars("wrangler.toml"), ...readDevVars(".dev.vars") };
 if (vars.ENVIRONMENT !== "development") {
-  console.error("wrangler.toml [vars] ENVIRONMENT must be \"development\" for npm run dev.");
+  console.error("ENVIRONMENT must be \"development\" in .dev.vars for npm run dev (see .dev.vars.example).");
   process.exit(1);
 }
 
@@ -29,17 +26,21 @@ const passwordHash = await hashPassword(password, {
 executeSql(seedSql({ adminEmail: email, adminPasswordHash: passwordHash, now: Date.now() }));
 
 const port = process.env.PORT ?? "8787";
+// localhost, not 127.0.0.1: cookies set for it are same-site with apps on http://localhost:<port>,
+// and development mode answers only requests addressed to this machine.
+const origin = `http://localhost:${port}`;
 console.log(`
-  Auth2 (development) → http://127.0.0.1:${port}
-    health      http://127.0.0.1:${port}/healthz
-    openapi     http://127.0.0.1:${port}/api/openapi.json
-    dev portal  http://127.0.0.1:${port}/docs
-    dev outbox  http://127.0.0.1:${port}/dev/outbox
+  Auth2 (development) → ${origin}
+    health      ${origin}/healthz
+    openapi     ${origin}/api/openapi.json
+    dev portal  ${origin}/docs
+    dev outbox  ${origin}/dev/outbox
   Development admin: ${email} / ${password}
   Demo site: site_key "demo" (origin http://localhost:5173)
 `);
 
-const child = spawn("wrangler", ["dev", "--ip", "127.0.0.1", "--port", port, ...process.argv.slice(2)], {
+const args = ["dev", "--ip", "127.0.0.1", "--port", port, "--var", `PUBLIC_BASE_URL:${origin}`, ...process.argv.slice(2)];
+const child = spawn("wrangler", args, {
   stdio: "inherit",
   env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
 });

@@ -113,6 +113,24 @@ function bool(value: string | undefined, fallback: boolean): boolean {
 }
 
 const cache = new WeakMap<object, Config>();
+const locked = new WeakMap<Env, Env>();
+const lockedCopies = new WeakSet<Env>();
+
+/**
+ * The env a request sees when ENVIRONMENT=development but the request is not addressed to this
+ * machine (localhost, 127.0.0.1, [::1]): the same bindings and vars with development mode off, so
+ * nothing development unlocks (the outbox, plain-http links) answers a reachable host. A second
+ * lock behind the production-safe wrangler.toml. One copy per env object.
+ */
+export function withoutDevelopmentMode(env: Env): Env {
+  let copy = locked.get(env);
+  if (!copy) {
+    copy = { ...env };
+    locked.set(env, copy);
+    lockedCopies.add(copy);
+  }
+  return copy;
+}
 
 /** Parses vars into a typed config once per env object; bad values fall back to safe defaults. */
 export function readConfig(env: Env): Config {
@@ -121,7 +139,7 @@ export function readConfig(env: Env): Config {
   const environment = env.ENVIRONMENT || "production";
   const config: Config = {
     environment,
-    isDevelopment: environment === "development",
+    isDevelopment: environment === "development" && !lockedCopies.has(env),
     publicBaseUrl: (env.PUBLIC_BASE_URL || "http://127.0.0.1:8787").replace(/\/+$/, ""),
     siteRegistryMode: env.SITE_REGISTRY_MODE === "strict" ? "strict" : "fallback",
     defaultPolicy: {

@@ -1,8 +1,9 @@
 import { createApp } from "./app";
 import type { Env } from "./env";
-import { readConfig } from "./env";
+import { readConfig, withoutDevelopmentMode } from "./env";
 import { canonicalPath } from "./lib/paths";
 import { consumeDeadMailBatch, consumeMailBatch } from "./mail/consumer";
+import { isLoopbackHost, productionProblems } from "./production-check";
 import { pruneAudit } from "./services/audit";
 import { createDb } from "./store/db";
 
@@ -14,6 +15,8 @@ const app = createApp();
 export default {
   fetch(request, env, ctx) {
     const url = new URL(request.url);
+    // Development mode answers only requests addressed to this machine (see withoutDevelopmentMode).
+    if (env.ENVIRONMENT === "development" && !isLoopbackHost(url.hostname)) env = withoutDevelopmentMode(env);
     const path = canonicalPath(url.pathname);
     if (path !== url.pathname) {
       url.pathname = path;
@@ -24,9 +27,12 @@ export default {
   async queue(batch, env) {
     // One Worker consumes both the mail queue and its dead-letter queue (auth2-mail-dlq).
     if (batch.queue.endsWith("-dlq")) await consumeDeadMailBatch(batch, env);
+    // Not configured for production: nothing could be sent as it should, so the queue keeps the mail.
+    else if (productionProblems(env).length > 0) batch.retryAll({ delaySeconds: 300 });
     else await consumeMailBatch(batch, env);
   },
   async scheduled(_controller, env) {
+    if (productionProblems(env).length > 0) return;
     await pruneAudit(createDb(env.DB), readConfig(env).auditRetentionDays);
   },
 } satisfies ExportedHandler<Env>;

@@ -1,12 +1,14 @@
 import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
-import type { SitePolicy } from "../src/env";
+import type { Env, SitePolicy } from "../src/env";
 import { readConfig } from "../src/env";
 import { unwrittenAuditRows } from "../src/services/audit-deferred";
 import { createDb } from "../src/store/db";
 import { insertSite } from "../src/store/sites";
 
 export const BASE = "https://auth.test";
+/** A local origin: development mode (the dev outbox) answers only requests addressed to this machine. */
+export const LOCAL_BASE = "http://localhost:8787";
 
 export interface CallOptions {
   method?: string;
@@ -14,6 +16,8 @@ export interface CallOptions {
   form?: Record<string, string>;
   body?: BodyInit;
   headers?: Record<string, string>;
+  /** Another origin than BASE (e.g. http://localhost:8787: development mode answers only local hosts). */
+  base?: string;
 }
 
 /** The request a client would send for `path` and `options` (JSON or form body, a client address). */
@@ -29,7 +33,7 @@ export function buildRequest(path: string, options: CallOptions = {}): Request {
   }
   if (!headers.has("CF-Connecting-IP")) headers.set("CF-Connecting-IP", "203.0.113.10");
   const method = options.method ?? (body === undefined ? "GET" : "POST");
-  return new Request(`${BASE}${path}`, { method, headers, body });
+  return new Request(`${options.base ?? BASE}${path}`, { method, headers, body });
 }
 
 /** Sends a request through the Worker's own fetch handler, as a client would. */
@@ -52,6 +56,26 @@ export async function settleAudit(timeoutMs = 5_000): Promise<void> {
 
 export async function json<T = Record<string, any>>(res: Response): Promise<T> {
   return (await res.json()) as T;
+}
+
+/**
+ * The suite's bindings configured as a real production deployment would be (production mode refuses
+ * to serve with the public test secrets): fresh secrets, a mail provider with a key, an https origin.
+ */
+export function productionEnv(overrides: Partial<Env> = {}): Env {
+  const random = (n: number) => btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(n))));
+  return {
+    ...env,
+    ENVIRONMENT: "production",
+    PUBLIC_BASE_URL: "https://auth.test",
+    CODE_HMAC_KEY: random(32),
+    TOTP_ENCRYPTION_KEY: random(32),
+    PASSWORD_PEPPER: random(24),
+    SERVICE_BOOTSTRAP_KEY: `a2s_${random(30).replace(/[^A-Za-z0-9]/g, "x")}`,
+    MAIL_PROVIDER: "resend",
+    RESEND_API_KEY: `re_${random(12).replace(/[^A-Za-z0-9]/g, "x")}`,
+    ...overrides,
+  };
 }
 
 export const db = () => createDb(env.DB);

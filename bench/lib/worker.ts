@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -17,13 +18,16 @@ export const ROOT = resolve(import.meta.dirname, "../..");
 /** The production password-hash parameters (DESIGN.md; OWASP scrypt ln=14 r=8 p=5). The bench always runs with these. */
 export const PRODUCTION_SCRYPT = { ln: 14, r: 8, p: 5 } as const;
 
-/** Secrets the bench Worker gets (bench values; never real ones). */
+/**
+ * Secrets the bench Worker gets: fresh random values per run. The Worker runs in production mode
+ * (wrangler.toml's top level), which refuses the public development values.
+ */
 export const BENCH_SECRETS: Record<string, string> = {
-  PASSWORD_PEPPER: "bench-pepper-not-secret",
-  CODE_HMAC_KEY: "bench-code-hmac-key-not-secret",
-  TOTP_ENCRYPTION_KEY: "YmVuY2gtdG90cC1rZXktMzItYnl0ZXMtbm90LXNlY3I=",
-  SERVICE_BOOTSTRAP_KEY: "a2s_bench_bootstrap_key_not_secret_00000",
-  RESEND_API_KEY: "re_bench_not_a_key",
+  PASSWORD_PEPPER: randomBytes(24).toString("base64url"),
+  CODE_HMAC_KEY: randomBytes(32).toString("base64url"),
+  TOTP_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+  SERVICE_BOOTSTRAP_KEY: `a2s_bench_${randomBytes(24).toString("hex")}`,
+  RESEND_API_KEY: `re_bench_${randomBytes(12).toString("hex")}`,
 };
 
 /**
@@ -36,7 +40,7 @@ export const BENCH_MAIL_VARS: Record<string, string> = { MAIL_PROVIDER: "resend"
 /** `wrangler deploy --dry-run --outdir <dir>`: the bundle wrangler would upload. Returns the entry module path. */
 export async function buildWorker(outDir: string, signal?: AbortSignal): Promise<string> {
   // Asynchronous and abortable, so Ctrl-C during the build stops wrangler before the temp dir goes.
-  const child = spawn("wrangler", ["deploy", "--dry-run", "--outdir", outDir, "--config", join(ROOT, "wrangler.toml")], {
+  const child = spawn("wrangler", ["deploy", "--dry-run", "--outdir", outDir, "--config", join(ROOT, "wrangler.toml"), "--env="], {
     cwd: ROOT,
     ...(signal && { signal }),
     env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", FORCE_COLOR: "0" },
@@ -144,11 +148,12 @@ function forwardLines(from: Readable, to: NodeJS.WriteStream, keep: (line: strin
 }
 
 /** Maps wrangler.toml's bindings onto Miniflare options (one explicit line per binding kind). */
-export async function startWorker(scriptPath: string, persistDir: string): Promise<StartedWorker> {
+export async function startWorker(scriptPath: string, persistDir: string, options: { benchVars?: boolean } = {}): Promise<StartedWorker> {
   const config = unstable_readConfig({ config: join(ROOT, "wrangler.toml") }, { hideWarnings: true }) as unknown as WranglerConfig;
   const sqliteClasses = new Set(config.migrations.flatMap((m) => m.new_sqlite_classes ?? []));
   const stringVars = Object.fromEntries(Object.entries(config.vars).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
-  const vars: Record<string, string> = {
+  // benchVars: false runs the bundle with wrangler.toml's vars alone (scripts/check-dry-run.ts).
+  const vars: Record<string, string> = options.benchVars === false ? stringVars : {
     ...stringVars,
     ...BENCH_SECRETS,
     ...BENCH_MAIL_VARS,
@@ -156,13 +161,15 @@ export async function startWorker(scriptPath: string, persistDir: string): Promi
     PASSWORD_SCRYPT_R: String(PRODUCTION_SCRYPT.r),
     PASSWORD_SCRYPT_P: String(PRODUCTION_SCRYPT.p),
     BENCH_ROUTES: "1",
+    // Production mode refuses the placeholder origin of wrangler.toml's top level.
+    PUBLIC_BASE_URL: "https://auth2.bench.test",
   };
   const compatibilityDate = config.compatibility_date ?? "2026-10-01";
   const compatibilityFlags = config.compatibility_flags ?? [];
 
   const runtime = await selectRuntime(compatibilityDate);
   const mail = new FakeMailProvider();
-  const options: MiniflareOptions = {
+  const mfOptions: MiniflareOptions = {
     name: config.name ?? "auth2",
     modules: true,
     scriptPath,
@@ -209,9 +216,9 @@ export async function startWorker(scriptPath: string, persistDir: string): Promi
       forwardLines(stderr, process.stderr, () => true);
     },
   };
-  const mf = new Miniflare(options);
+  const mf = new Miniflare(mfOptions);
   const url = await mf.ready;
-  return { mf, options, mail, baseUrl: url.origin, vars, compatibilityDate, compatibilityFlags, runtime };
+  return { mf, options: mfOptions, mail, baseUrl: url.origin, vars, compatibilityDate, compatibilityFlags, runtime };
 }
 
 /** Applies migrations/*.sql in name order to the D1 database (as `wrangler d1 migrations apply` would). */

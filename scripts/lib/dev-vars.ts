@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, readFileSync } from "node:fs";
 
 /** Reads KEY=VALUE lines (.dev.vars format). */
 export function readDevVars(path: string): Record<string, string> {
@@ -23,4 +23,22 @@ export function readWranglerVars(path: string): Record<string, string> {
     }
   }
   return out;
+}
+
+/**
+ * Creates `path` from `example` when it is missing, and adds to an existing one every key the example
+ * has and it lacks (a .dev.vars from before development mode moved out of wrangler.toml gets
+ * ENVIRONMENT=development this way). Returns what it did, for the console.
+ */
+export function ensureDevVars(path: string, example: string): string[] {
+  if (!existsSync(path)) {
+    copyFileSync(example, path);
+    return [`Created ${path} from ${example}`];
+  }
+  const have = readDevVars(path);
+  const missing = Object.entries(readDevVars(example)).filter(([key]) => !(key in have));
+  if (missing.length === 0) return [];
+  const text = readFileSync(path, "utf8");
+  appendFileSync(path, `${text.endsWith("\n") || text === "" ? "" : "\n"}${missing.map(([k, v]) => `${k}=${v}`).join("\n")}\n`);
+  return [`Added ${missing.map(([k]) => k).join(", ")} to ${path} from ${example}`];
 }

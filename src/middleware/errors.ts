@@ -29,7 +29,8 @@ function loggedError(err: Error): { name: string; message: string } {
   return { name: chain.length > 1 ? `${err.name}<${root.name}>` : err.name, message: message.slice(0, 500) };
 }
 
-function respond(c: Context<AppEnv>, err: AppError): Response {
+/** The JSON error envelope for `err` (request id, status, extra headers). */
+export function errorResponse(c: Context<AppEnv>, err: AppError): Response {
   const requestId = c.var.requestId ?? "unknown";
   const res = c.json(errorBody(err, requestId), err.status as 400);
   if (err.headers) for (const [k, v] of Object.entries(err.headers)) res.headers.set(k, v);
@@ -38,19 +39,19 @@ function respond(c: Context<AppEnv>, err: AppError): Response {
 
 /** The one error handler: known errors keep their code; anything else is logged here and answered generically. */
 export const onError: ErrorHandler<AppEnv> = (err, c) => {
-  if (err instanceof AppError) return respond(c, err);
+  if (err instanceof AppError) return errorResponse(c, err);
   if (err instanceof HTTPException) {
     const status = err.status;
-    if (status === 413) return respond(c, new AppError("payload_too_large"));
-    if (status === 415) return respond(c, new AppError("unsupported_media_type"));
-    if (status === 405) return respond(c, new AppError("method_not_allowed"));
-    if (status === 404) return respond(c, new AppError("not_found"));
-    if (status < 500) return respond(c, new AppError("invalid_request", { status }));
+    if (status === 413) return errorResponse(c, new AppError("payload_too_large"));
+    if (status === 415) return errorResponse(c, new AppError("unsupported_media_type"));
+    if (status === 405) return errorResponse(c, new AppError("method_not_allowed"));
+    if (status === 404) return errorResponse(c, new AppError("not_found"));
+    if (status < 500) return errorResponse(c, new AppError("invalid_request", { status }));
   }
   const storage = isStorageError(err);
   // The request id ties this log line to the client's error without sending internals to the client.
   console.error(JSON.stringify({ level: "error", request_id: c.var.requestId, kind: storage ? "storage" : "internal", ...loggedError(err) }));
-  return respond(c, new AppError(storage ? "service_unavailable" : "internal_error"));
+  return errorResponse(c, new AppError(storage ? "service_unavailable" : "internal_error"));
 };
 
-export const notFound: NotFoundHandler<AppEnv> = (c) => respond(c, new AppError("not_found"));
+export const notFound: NotFoundHandler<AppEnv> = (c) => errorResponse(c, new AppError("not_found"));

@@ -2,7 +2,11 @@ import type { MiddlewareHandler } from "hono";
 import { readConfig } from "../env";
 import { generateId } from "../crypto/random";
 import { internalRequestId } from "../lib/internal-requests";
+import { canonicalIp } from "../lib/ip";
+import { AppError } from "../lib/errors";
 import type { AppEnv } from "../lib/types";
+import { productionProblems } from "../production-check";
+import { errorResponse } from "./errors";
 
 const REFERRER_FREE = /^\/api\/auth_(password_reset|onboarding)_/;
 
@@ -15,10 +19,15 @@ export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set("requestId", requestId);
   c.set("config", readConfig(c.env));
   // Only Cloudflare's own header is trusted: X-Forwarded-For is set by the client and means nothing.
-  const ip = c.req.header("CF-Connecting-IP")?.trim() || "0.0.0.0";
+  // One spelling per client (an IPv4-mapped IPv6 address is its IPv4 address): audit rows, sessions
+  // and limiter keys all see the same address however the edge wrote it.
+  const ip = canonicalIp(c.req.header("CF-Connecting-IP")?.trim() || "0.0.0.0");
   c.set("meta", { requestId, ip, userAgent: (c.req.header("User-Agent") ?? "").slice(0, 512) });
   c.set("body", {});
-  await next();
+  // Production mode with a missing secret or a development value: refuse everything (the log line
+  // written once per isolate names what is wrong; the client learns only that it is not configured).
+  if (productionProblems(c.env).length > 0) c.res = errorResponse(c, new AppError("not_configured"));
+  else await next();
   const h = c.res.headers;
   h.set("X-Request-Id", requestId);
   h.set("X-Content-Type-Options", "nosniff");

@@ -70,8 +70,10 @@ export async function startDevServer(): Promise<DevServer> {
   const passwordHash = await hashPassword(adminPassword, { scrypt, pepper: vars.PASSWORD_PEPPER || undefined });
   executeSql(seedSql({ adminEmail, adminPasswordHash: passwordHash, now: Date.now() }), { persistTo: persist });
 
-  const overrides: Record<string, string> = { PUBLIC_BASE_URL: origin };
-  for (const key of ["PASSWORD_PEPPER", "CODE_HMAC_KEY", "TOTP_ENCRYPTION_KEY", "SERVICE_BOOTSTRAP_KEY"]) if (vars[key]) overrides[key] = vars[key]!;
+  // wrangler.toml's top level is production mode: development mode and its secrets come from the example.
+  const overrides: Record<string, string> = { ...readDevVars(".dev.vars.example"), PUBLIC_BASE_URL: origin };
+  delete overrides.DEV_ADMIN_EMAIL;
+  delete overrides.DEV_ADMIN_PASSWORD;
   const varArgs = Object.entries(overrides).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
   const child = spawn("wrangler", ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist, "--inspector-port", "0", "--show-interactive-dev-session=false", ...varArgs], {
     detached: true,

@@ -3,7 +3,8 @@ import wranglerToml from "../../wrangler.toml?raw";
 import { SEND_LEASE_MS, mailRetryDelaySeconds } from "../../src/mail/consumer";
 import { claimMailDelivery, findMailLog } from "../../src/store/mail-log";
 import { schema } from "../../src/store/db";
-import { db, readOutbox } from "../helpers";
+import { logProvider } from "../../src/mail/providers/log";
+import { db, productionEnv, readOutbox } from "../helpers";
 import { jsonAnswer, mailMessage, mockProviderApi, runQueue } from "./queue-helpers";
 
 const RESEND = { MAIL_PROVIDER: "resend", RESEND_API_KEY: "re_test_key" };
@@ -23,10 +24,16 @@ describe("mail consumer: log provider (development)", () => {
 
   it("refuses to store mail outside development (retried, nothing stored)", async () => {
     const msg = mailMessage({ to: "prod@example.com" });
-    const result = await runQueue("auth2-mail", [msg], { ENVIRONMENT: "production" });
-    expect(result.retryMessages).toHaveLength(1);
+    // A production Worker left on the log provider is not configured: the queue keeps the mail.
+    const result = await runQueue("auth2-mail", [msg], productionEnv({ MAIL_PROVIDER: "log" }));
+    expect(result.retryBatch).toMatchObject({ retry: true });
+    expect(result.explicitAcks).toEqual([]);
     expect(await readOutbox("prod@example.com")).toEqual([]);
-    expect((await findMailLog(db(), msg.id))?.lastError).toBe("log: MAIL_PROVIDER=log only works when ENVIRONMENT=development");
+    expect(await findMailLog(db(), msg.id)).toBeNull();
+    // Behind that, the provider itself refuses outside development.
+    const outgoing = { id: msg.id, template: "login_code", siteKey: null, to: "prod@example.com", from: { email: "a@example.com", name: "A" }, replyTo: null, subject: "s", text: "t", html: "h" };
+    await expect(logProvider(db(), false).send(outgoing)).rejects.toMatchObject({ retryable: true, reason: "log: MAIL_PROVIDER=log only works when ENVIRONMENT=development" });
+    expect(await readOutbox("prod@example.com")).toEqual([]);
   });
 });
 

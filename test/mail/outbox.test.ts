@@ -1,7 +1,10 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../../src/index";
-import { call, json } from "../helpers";
+import { LOCAL_BASE, call as callAny, json, productionEnv } from "../helpers";
+
+/** The outbox is served to local hosts only: every call here goes to one. */
+const call = (path: string) => callAny(path, { base: LOCAL_BASE });
 import { mailMessage, runQueue } from "./queue-helpers";
 
 const first = mailMessage({ to: "alice@example.com", template: "welcome", data: { name: "Alice" } });
@@ -48,7 +51,7 @@ describe("GET /dev/outbox", () => {
   it("is served on the canonical path only in development: 404 in the envelope otherwise", async () => {
     for (const environment of ["production", "staging", ""]) {
       const ctx = createExecutionContext();
-      const res = await worker.fetch(new Request("https://auth.test/dev/outbox?to=alice@example.com"), { ...env, ENVIRONMENT: environment }, ctx);
+      const res = await worker.fetch(new Request(`${LOCAL_BASE}/dev/outbox?to=alice@example.com`), productionEnv({ ENVIRONMENT: environment }), ctx);
       await waitOnExecutionContext(ctx);
       expect(res.status).toBe(404);
       const body = await json(res);
@@ -57,7 +60,7 @@ describe("GET /dev/outbox", () => {
     }
     // Invalid query parameters do not reveal the route either.
     const ctx = createExecutionContext();
-    const res = await worker.fetch(new Request("https://auth.test/dev/outbox?limit=zzz"), { ...env, ENVIRONMENT: "production" }, ctx);
+    const res = await worker.fetch(new Request(`${LOCAL_BASE}/dev/outbox?limit=zzz`), productionEnv(), ctx);
     await waitOnExecutionContext(ctx);
     expect(res.status).toBe(404);
   });

@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { enqueueMail } from "../../src/services/mail";
 import { findMailLog } from "../../src/store/mail-log";
-import { call, db, json, mailCode, mailLink, waitForMail } from "../helpers";
+import { LOCAL_BASE, call, db, json, mailCode, mailLink, waitForMail } from "../helpers";
 
 describe("mail through the real queue (producer binding → Miniflare queue → this Worker's queue handler)", () => {
   it("enqueueMail → consumer → outbox, and mail_log says sent", async () => {
@@ -29,7 +29,7 @@ describe("mail through the real queue (producer binding → Miniflare queue → 
     expect(mailCode(first)).toBe("111111");
     expect(mailCode(second)).toBe("222222");
     expect(mailLink(second)).toBe("https://app.test/onboarding?email=new.hire%40example.com");
-    const listed = await json(await call("/dev/outbox?to=new.hire@example.com"));
+    const listed = await json(await call("/dev/outbox?to=new.hire@example.com", { base: LOCAL_BASE }));
     expect(listed.items.map((i: any) => i.id)).toEqual([second.id, first.id]);
   });
 

@@ -112,11 +112,14 @@ const MATRIX: Record<string, Entry> = {
   "GET /api/admin/user_list": { tag: "Admin", expect: adminOnly(200) },
   "POST /api/admin/user_disable": { tag: "Admin", expect: adminOnly(400) },
   "POST /api/admin/user_delete": { tag: "Admin", expect: adminOnly(400) },
+  "GET /api/admin/user_sessions_list": { tag: "Admin", expect: adminOnly(400) },
+  "POST /api/admin/user_sessions_revoke": { tag: "Admin", expect: adminOnly(400) },
   "POST /api/admin/user_onboarding_resend": { tag: "Admin", expect: adminOnly(400) },
   "GET /api/admin/audit_list": { tag: "Admin", expect: adminOnly(200) },
   // --- Operations ----------------------------------------------------------------------------------
   "GET /healthz": { tag: "Operations", expect: everyone(200) },
-  "GET /dev/outbox": { tag: "Operations", expect: everyone(200) },
+  // Development mode answers only local hosts (the matrix calls https://auth.test): the route does not exist here.
+  "GET /dev/outbox": { tag: "Operations", expect: everyone(404) },
   "GET /docs": { tag: "Operations", expect: everyone(200) },
   // The console page itself is public HTML; everything it does goes through the admin API above.
   "GET /admin/": { tag: "Operations", expect: everyone(200) },
