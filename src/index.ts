@@ -1,10 +1,8 @@
 import { createApp } from "./app";
 import type { Env } from "./env";
-import { readConfig } from "./env";
 import { canonicalPath } from "./lib/paths";
 import { consumeDeadMailBatch, consumeMailBatch } from "./mail/consumer";
-import { pruneAudit } from "./services/audit";
-import { createDb } from "./store/db";
+import { runScheduledJob } from "./services/scheduled";
 
 export { UserState } from "./durable/user-state";
 export { Limiter } from "./durable/limiter";
@@ -26,7 +24,7 @@ export default {
     if (batch.queue.endsWith("-dlq")) await consumeDeadMailBatch(batch, env);
     else await consumeMailBatch(batch, env);
   },
-  async scheduled(_controller, env) {
-    await pruneAudit(createDb(env.DB), readConfig(env).auditRetentionDays);
+  async scheduled(controller, env) {
+    await runScheduledJob(controller.cron, env, Date.now());
   },
 } satisfies ExportedHandler<Env>;
