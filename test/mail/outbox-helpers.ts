@@ -25,6 +25,7 @@ export function loseQueueSends(): LostSends {
   const lost: MailMessage[] = [];
   const spy = vi.spyOn(env.MAIL_QUEUE, "send").mockImplementation(async (body: unknown) => {
     lost.push(body as MailMessage);
+    return {} as QueueSendResponse; // the caller sees a send that "worked"; nothing reached the queue
   });
   return { lost, restore: () => spy.mockRestore() };
 }
