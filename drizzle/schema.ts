@@ -189,6 +189,28 @@ export const mailLog = sqliteTable(
   (t) => [index("mail_log_status_idx").on(t.status, t.updatedAt), index("mail_log_created_idx").on(t.createdAt)],
 );
 
+/**
+ * Transactional outbox: one row per mail owed, written before the answer (in the same batch as the
+ * flow's audit row) and deleted by the queue consumer when it claims the mail. The per-minute sweep
+ * re-enqueues rows the queue never delivered. `decoy` rows stand in for addresses nobody owns (same
+ * statement, same payload size) and never become mail.
+ */
+export const mailOutbox = sqliteTable(
+  "mail_outbox",
+  {
+    id: text("id").primaryKey(), // the mail id: the queue message's and mail_log's
+    template: text("template").notNull(),
+    recipient: text("recipient").notNull(), // masked (j******e@example.com); the address itself is in the payload
+    siteKey: text("site_key"),
+    decoy: integer("decoy", { mode: "boolean" }).notNull().default(false),
+    payload: text("payload").notNull(), // v1.<iv>.<ciphertext>: {to, data} AES-256-GCM, associated data = id
+    createdAt: integer("created_at").notNull(),
+    attempts: integer("attempts").notNull().default(0), // times the sweep re-enqueued it
+    sweptAt: integer("swept_at"),
+  },
+  (t) => [index("mail_outbox_due_idx").on(t.decoy, t.createdAt)],
+);
+
 /** Development only (MAIL_PROVIDER=log): rendered mails the dev server shows at /dev/outbox. */
 export const devOutbox = sqliteTable(
   "dev_outbox",

@@ -1,11 +1,10 @@
 import { createApp } from "./app";
 import type { Env } from "./env";
-import { readConfig, withoutDevelopmentMode } from "./env";
+import { withoutDevelopmentMode } from "./env";
 import { canonicalPath } from "./lib/paths";
 import { consumeDeadMailBatch, consumeMailBatch } from "./mail/consumer";
 import { isLoopbackHost, productionProblems } from "./production-check";
-import { pruneAudit } from "./services/audit";
-import { createDb } from "./store/db";
+import { runScheduledJob } from "./services/scheduled";
 
 export { UserState } from "./durable/user-state";
 export { Limiter } from "./durable/limiter";
@@ -31,8 +30,8 @@ export default {
     else if (productionProblems(env).length > 0) batch.retryAll({ delaySeconds: 300 });
     else await consumeMailBatch(batch, env);
   },
-  async scheduled(_controller, env) {
+  async scheduled(controller, env) {
     if (productionProblems(env).length > 0) return;
-    await pruneAudit(createDb(env.DB), readConfig(env).auditRetentionDays);
+    await runScheduledJob(controller.cron, env, Date.now());
   },
 } satisfies ExportedHandler<Env>;

@@ -4,10 +4,11 @@ import type { RequestMeta, ResolvedSite } from "../lib/types";
 import type { ChallengeRecord } from "../store/challenges";
 import type { Db } from "../store/db";
 import type { UserRow } from "../store/users";
-import { recordAudit } from "./audit";
+import { auditStatement } from "./audit";
 import { CODE_TTL_SECONDS, issueChallenge } from "./challenges";
 import { takeMailCooldown } from "./login-limits";
-import { enqueueMail } from "./mail";
+import type { MailRequest } from "./mail";
+import { type OwedMail, owedMailStatement, prepareDecoy, prepareMail, queueOwedMail } from "./mail-outbox";
 import { emailDigest } from "./secrets";
 
 export type LoginFactor = "email_otp" | "totp";
@@ -67,7 +68,8 @@ export interface IssueLoginChallengeInput {
 /**
  * Issues a login challenge (any earlier one of the account dies with it). Email codes: one mail per
  * account per 60 s (429 resend_too_soon), sent through the mail queue; a challenge for an address
- * nobody can sign in with is issued and counted the same way but mails nothing and can never verify.
+ * nobody can sign in with is issued and counted the same way (a decoy outbox row stands in for its
+ * mail) but mails nothing and can never verify.
  */
 export async function issueLoginChallenge(env: Env, db: Db, input: IssueLoginChallengeInput): Promise<ChallengeView> {
   const { user, site, factor, now } = input;
@@ -85,18 +87,14 @@ export async function issueLoginChallenge(env: Env, db: Db, input: IssueLoginCha
     data: { ...input.data },
     now,
   });
-  if (factor === "email_otp" && user && issued.code) {
-    const mail = enqueueMail(env, {
-      template: "login_code",
-      to: user.email,
-      site_key: site.site_key,
-      data: { code: issued.code, expires_minutes: CODE_TTL_SECONDS / 60 },
-    }).catch((err: unknown) => {
-      console.error(JSON.stringify({ level: "error", request_id: input.meta.requestId, kind: "mail_enqueue", message: err instanceof Error ? err.message : String(err) }));
-    });
-    input.defer(mail);
+  // An email code is owed for an account, a decoy of the same size for an address nobody can sign in
+  // with: one batch with the audit row either way, so the storage work does not tell them apart.
+  let owed: OwedMail | null = null;
+  if (factor === "email_otp" && issued.code) {
+    const mail: MailRequest = { template: "login_code", to: user?.email ?? input.email, site_key: site.site_key, data: { code: issued.code, expires_minutes: CODE_TTL_SECONDS / 60 } };
+    owed = user ? await prepareMail(env, mail, now) : await prepareDecoy(env, mail, now);
   }
-  await recordAudit(
+  const audit = auditStatement(
     db,
     {
       actor: user ? { type: "user", id: user.id } : { type: "anonymous" },
@@ -108,5 +106,11 @@ export async function issueLoginChallenge(env: Env, db: Db, input: IssueLoginCha
     },
     input.meta,
   );
+  if (owed) {
+    await db.batch([audit, owedMailStatement(db, owed)]);
+    input.defer(queueOwedMail(env, owed, input.meta.requestId));
+  } else {
+    await audit;
+  }
   return { token: issued.token, factor, expires_at: new Date(issued.record.expires_at).toISOString(), destination: maskEmail(input.email) };
 }

@@ -1,12 +1,13 @@
 import type { Env } from "../env";
 import { readConfig } from "../env";
+import { generateNumericCode, generateToken } from "../crypto/random";
 import { AppError } from "../lib/errors";
 import { maskEmail, normaliseEmail } from "../lib/email";
 import type { RequestMeta, ResolvedSite } from "../lib/types";
 import { createDb } from "../store/db";
 import { activatePendingUserStatement } from "../store/user-credentials";
 import { type UserRow, findUserByEmail, findUserById } from "../store/users";
-import { type AuditEvent, auditStatementIfChanged, recordAudit } from "./audit";
+import { type AuditEvent, auditStatement, auditStatementIfChanged } from "./audit";
 import { CODE_TTL_SECONDS, ghostOwner } from "./challenges";
 import {
   type ChallengeProof,
@@ -24,7 +25,8 @@ import {
 import { ONBOARDING_REQUEST_PER_EMAIL, REQUEST_PER_IP, emailLimitKey, takeFlowLimit } from "./flow-limits";
 import { ipLimiterKey } from "./rate-limits";
 import { type Identity, toIdentity } from "./identity";
-import { enqueueMail } from "./mail";
+import type { MailRequest } from "./mail";
+import { owedMailStatement, owedMailStatementIfChanged, prepareDecoy, prepareMail, queueOwedMail } from "./mail-outbox";
 import { refreshIdentity, revokeAllSessions } from "./sessions";
 import { resolveSite } from "./sites";
 
@@ -93,6 +95,21 @@ export async function sendOnboardingCode(
   return issueOnboarding(env, user, site, meta, options);
 }
 
+/** The onboarding mail, built the same way for a real account and for a decoy (stand-in token and code, no name). */
+function onboardingMail(email: string, site: ResolvedSite | null, linkBase: string | null, secret: { token: string; code: string }, name: string | undefined): MailRequest {
+  return {
+    template: "onboarding_code",
+    to: email,
+    site_key: site?.site_key ?? null,
+    data: {
+      code: secret.code,
+      ...(linkBase ? { link: buildEmailLink(linkBase, secret.token) } : {}),
+      expires_minutes: CODE_TTL_SECONDS / 60,
+      ...(name ? { name } : {}),
+    },
+  };
+}
+
 async function issueOnboarding(env: Env, user: UserRow, site: ResolvedSite | null, meta: RequestMeta | null, options: SendOnboardingOptions): Promise<SentOnboarding> {
   if (user.status !== "pending") throw new AppError("conflict", { message: "Only a pending account can be onboarded." });
   const config = readConfig(env);
@@ -110,31 +127,28 @@ async function issueOnboarding(env: Env, user: UserRow, site: ResolvedSite | nul
     enforceCooldown: options.enforceCooldown ?? true,
     now,
   });
+  const owed = await prepareMail(env, onboardingMail(user.email, site, linkBase, { token: issued.token, code: issued.code! }, mailName(user)), now);
+  const db = createDb(env.DB);
   if (options.actor) {
-    await recordAudit(
-      createDb(env.DB),
-      {
-        actor: options.actor,
-        action: "onboarding.code_sent",
-        target: { type: "user", id: user.id },
-        siteKey: site?.site_key ?? null,
-        details: { email: maskEmail(user.email), link: linkBase !== null },
-      },
-      meta,
-    );
+    // The owed mail commits with the audit row (one round trip, the same as requestOnboarding's decoy).
+    await db.batch([
+      auditStatement(
+        db,
+        {
+          actor: options.actor,
+          action: "onboarding.code_sent",
+          target: { type: "user", id: user.id },
+          siteKey: site?.site_key ?? null,
+          details: { email: maskEmail(user.email), link: linkBase !== null },
+        },
+        meta,
+      ),
+      owedMailStatement(db, owed),
+    ]);
+  } else {
+    await owedMailStatement(db, owed);
   }
-  const name = mailName(user);
-  const send = enqueueMail(env, {
-    template: "onboarding_code",
-    to: user.email,
-    site_key: site?.site_key ?? null,
-    data: {
-      code: issued.code!,
-      ...(linkBase ? { link: buildEmailLink(linkBase, issued.token) } : {}),
-      expires_minutes: CODE_TTL_SECONDS / 60,
-      ...(name ? { name } : {}),
-    },
-  });
+  const send = queueOwedMail(env, owed, meta?.requestId);
   if (options.defer) options.defer(send);
   else await send;
   return { expires_at: new Date(issued.record.expires_at).toISOString() };
@@ -144,7 +158,8 @@ async function issueOnboarding(env: Env, user: UserRow, site: ResolvedSite | nul
  * Handles an app's onboarding request. Only a pending account gets a code; every address answers the
  * same. Inside the 60 s cooldown nothing is resent, silently: a 429 would tell who is pending. Other
  * addresses get a ghost challenge under the same cooldown, so that probing check with wrong codes
- * behaves alike for everyone.
+ * behaves alike for everyone, and a decoy outbox row in the audit row's batch, so that the storage
+ * work matches the pending account's (audit row + owed mail in one batch).
  */
 export async function requestOnboarding(ctx: FlowContext, rawEmail: string): Promise<void> {
   const { env, site, now } = ctx;
@@ -174,18 +189,23 @@ export async function requestOnboarding(ctx: FlowContext, rawEmail: string): Pro
   } catch (err) {
     if (!(err instanceof AppError && err.code === "resend_too_soon")) throw err;
   }
-  await recordAudit(
-    db,
-    {
-      actor: { type: "anonymous" },
-      action: "onboarding.requested",
-      target: user ? { type: "user", id: user.id } : undefined,
-      siteKey: site.site_key,
-      outcome: "denied",
-      details: { email: maskEmail(email), account: user ? user.status : "unknown", mailed: false },
-    },
-    ctx.meta,
-  );
+  const linkBase = usableLinkBase(site.onboarding_url || ctx.config.defaultOnboardingUrl, ctx.config);
+  const decoy = await prepareDecoy(env, onboardingMail(email, site, linkBase, { token: generateToken(32), code: generateNumericCode(6) }, undefined), now);
+  await db.batch([
+    auditStatement(
+      db,
+      {
+        actor: { type: "anonymous" },
+        action: "onboarding.requested",
+        target: user ? { type: "user", id: user.id } : undefined,
+        siteKey: site.site_key,
+        outcome: "denied",
+        details: { email: maskEmail(email), account: user ? user.status : "unknown", mailed: false },
+      },
+      ctx.meta,
+    ),
+    owedMailStatement(db, decoy),
+  ]);
 }
 
 /** Validates a code (or the link's token) without using it up (wrong codes count). */
@@ -205,7 +225,15 @@ export async function completeOnboarding(ctx: FlowContext, proof: ChallengeProof
     action: "onboarding.complete",
   });
   const db = createDb(env.DB);
-  // Activation and its audit row commit together (conditional on the account still being pending).
+  const before = await findUserById(db, userId);
+  if (!before) {
+    // Deleted since the mail went out: retire the challenge, 410 (settleProofWrite throws on no change).
+    await settleProofWrite(env, resolved, 0);
+    throw new AppError("challenge_expired");
+  }
+  const name = mailName(before);
+  const welcome = await prepareMail(env, { template: "welcome", to: before.email, site_key: site.site_key, data: name ? { name } : {} }, now);
+  // Activation, its audit row and the owed welcome mail commit together (conditional on the account still being pending).
   const [activated] = await db.batch([
     activatePendingUserStatement(db, userId, passwordHash, now),
     auditStatementIfChanged(
@@ -219,6 +247,7 @@ export async function completeOnboarding(ctx: FlowContext, proof: ChallengeProof
       },
       ctx.meta,
     ),
+    owedMailStatementIfChanged(db, welcome),
   ]);
   await settleProofWrite(env, resolved, activated.meta.changes);
   const user = (await findUserById(db, userId))!;
@@ -226,7 +255,6 @@ export async function completeOnboarding(ctx: FlowContext, proof: ChallengeProof
   await refreshIdentity(env, "user", user.id, identity);
   await revokeAllSessions(env, "user", user.id);
   await retireChallenge(env, resolved.record);
-  const name = mailName(user);
-  ctx.defer(enqueueMail(env, { template: "welcome", to: user.email, site_key: site.site_key, data: name ? { name } : {} }));
+  ctx.defer(queueOwedMail(env, welcome, ctx.meta.requestId));
   return identity;
 }

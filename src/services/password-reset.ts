@@ -4,7 +4,7 @@ import type { ResolvedSite } from "../lib/types";
 import { createDb } from "../store/db";
 import { setActiveUserPasswordStatement } from "../store/user-credentials";
 import { findUserByEmail, findUserById } from "../store/users";
-import { auditStatementIfChanged, recordAudit } from "./audit";
+import { auditStatement, auditStatementIfChanged } from "./audit";
 import { CODE_TTL_SECONDS, LINK_TTL_SECONDS, ghostOwner } from "./challenges";
 import {
   type ChallengeProof,
@@ -22,7 +22,8 @@ import {
 import { REQUEST_PER_IP, RESET_REQUEST_PER_EMAIL, emailLimitKey, takeFlowLimit } from "./flow-limits";
 import { ipLimiterKey } from "./rate-limits";
 import { toIdentity } from "./identity";
-import { enqueueMail } from "./mail";
+import type { MailRequest } from "./mail";
+import { owedMailStatement, owedMailStatementIfChanged, prepareDecoy, prepareMail, queueOwedMail } from "./mail-outbox";
 import { refreshIdentity, revokeAllSessions } from "./sessions";
 
 // Password reset (site reset_mode): `link` mails reset_url?token=… (256-bit token, 30 minutes), `otp`
@@ -36,8 +37,9 @@ export function assertResetEnabled(site: ResolvedSite): void {
 /**
  * Handles a reset request. Every address costs the same work — limiter calls, one user read, one
  * challenge (a "ghost" one, which can never verify, for unknown, pending and disabled accounts) and
- * one audit row — and the caller answers 202 the same way; only an active account is mailed, after
- * the answer.
+ * one D1 batch of the audit row and an outbox row (the reset mail, or a decoy of the same size) —
+ * and the caller answers 202 the same way. Only an active account's mail is queued, after the
+ * answer; its outbox row makes the sweep send it if the Worker dies first.
  */
 export async function requestPasswordReset(ctx: FlowContext, rawEmail: string): Promise<void> {
   const { env, site, now } = ctx;
@@ -68,33 +70,36 @@ export async function requestPasswordReset(ctx: FlowContext, rawEmail: string): 
     enforceCooldown: false,
     now,
   });
-  await recordAudit(
-    db,
-    {
-      actor: { type: "anonymous" },
-      action: "password_reset.requested",
-      target: user ? { type: "user", id: user.id } : undefined,
-      siteKey: site.site_key,
-      outcome: active ? "success" : "denied",
-      details: { email: maskEmail(email), account: user ? user.status : "unknown", mode, mailed: active },
+  // The same mail for every address (a ghost challenge's token and code stand in); only the name is the account's.
+  const name = active ? mailName(user) : undefined;
+  const mail: MailRequest = {
+    template: "password_reset",
+    to: email,
+    site_key: site.site_key,
+    data: {
+      ...(linkBase ? { link: buildEmailLink(linkBase, issued.token) } : {}),
+      ...(issued.code ? { code: issued.code } : {}),
+      expires_minutes: (withCode ? CODE_TTL_SECONDS : ttlSeconds) / 60,
+      ...(name ? { name } : {}),
     },
-    ctx.meta,
-  );
-  if (!active) return;
-  const link = linkBase ? buildEmailLink(linkBase, issued.token) : undefined;
-  ctx.defer(
-    enqueueMail(env, {
-      template: "password_reset",
-      to: user.email,
-      site_key: site.site_key,
-      data: {
-        ...(link ? { link } : {}),
-        ...(issued.code ? { code: issued.code } : {}),
-        expires_minutes: (withCode ? CODE_TTL_SECONDS : ttlSeconds) / 60,
-        ...(mailName(user) ? { name: mailName(user) } : {}),
+  };
+  const owed = active ? await prepareMail(env, mail, now) : await prepareDecoy(env, mail, now);
+  await db.batch([
+    auditStatement(
+      db,
+      {
+        actor: { type: "anonymous" },
+        action: "password_reset.requested",
+        target: user ? { type: "user", id: user.id } : undefined,
+        siteKey: site.site_key,
+        outcome: active ? "success" : "denied",
+        details: { email: maskEmail(email), account: user ? user.status : "unknown", mode, mailed: active },
       },
-    }),
-  );
+      ctx.meta,
+    ),
+    owedMailStatement(db, owed),
+  ]);
+  ctx.defer(queueOwedMail(env, owed, ctx.meta.requestId));
 }
 
 /** Validates a token or email + code without using it up (wrong codes count). */
@@ -117,6 +122,15 @@ export async function completePasswordReset(ctx: FlowContext, proof: ChallengePr
     action: "password_reset.complete",
   });
   const db = createDb(env.DB);
+  // The notice is owed exactly when the change commits: its outbox row rides in the change's batch.
+  const before = await findUserById(db, userId);
+  if (!before) {
+    // Deleted since the mail went out: retire the challenge, 410 (settleProofWrite throws on no change).
+    await settleProofWrite(env, resolved, 0);
+    throw new AppError("challenge_expired");
+  }
+  const name = mailName(before);
+  const notice = await prepareMail(env, { template: "password_changed", to: before.email, site_key: site.site_key, data: name ? { name } : {} }, now);
   // Sessions end before the password changes, and the change commits with its audit row in one batch:
   // a storage failure at any step leaves either the old password (sessions ended, challenge used: the
   // user asks for a new link) or the new one, recorded, with no session of the old one alive.
@@ -135,12 +149,11 @@ export async function completePasswordReset(ctx: FlowContext, proof: ChallengePr
       },
       ctx.meta,
     ),
+    owedMailStatementIfChanged(db, notice),
   ]);
   await settleProofWrite(env, resolved, changed.meta.changes);
   const user = (await findUserById(db, userId))!;
   await refreshIdentity(env, "user", user.id, toIdentity(user, ctx.config.publicBaseUrl));
   await retireChallenge(env, resolved.record);
-  ctx.defer(
-    enqueueMail(env, { template: "password_changed", to: user.email, site_key: site.site_key, data: mailName(user) ? { name: mailName(user) } : {} }),
-  );
+  ctx.defer(queueOwedMail(env, notice, ctx.meta.requestId));
 }

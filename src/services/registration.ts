@@ -6,11 +6,12 @@ import type { RequestMeta, ResolvedSite } from "../lib/types";
 import { getChallenge, getChallengeRef, putChallengeRef } from "../store/challenges";
 import type { Db } from "../store/db";
 import { type UserRow, deletePendingRegistration, findUserByEmail, findUserById, insertUser, updateUser } from "../store/users";
-import { recordAudit } from "./audit";
+import { type AuditEvent, auditStatement, recordAudit } from "./audit";
 import { isUniqueViolation } from "./audit-diff";
 import { CODE_TTL_SECONDS, issueChallenge, verifyChallenge } from "./challenges";
 import { toIdentity } from "./identity";
-import { enqueueMail } from "./mail";
+import type { MailRequest } from "./mail";
+import { owedMailStatement, prepareMail, queueOwedMail } from "./mail-outbox";
 import { ipLimiterKey, takeLimit } from "./rate-limits";
 import { emailDigest } from "./secrets";
 import { refreshIdentity } from "./sessions";
@@ -46,12 +47,23 @@ function hashOptions(ctx: RegistrationContext) {
   return { scrypt: ctx.config.scrypt, pepper: ctx.env.PASSWORD_PEPPER };
 }
 
-async function audit(ctx: RegistrationContext, action: string, email: string, userId: string | null, outcome: "success" | "failure" = "success", extra: Record<string, unknown> = {}) {
-  await recordAudit(
-    ctx.db,
-    { actor: { type: userId ? "user" : "anonymous", id: userId }, action, target: { type: "user", id: userId }, siteKey: ctx.site.site_key, outcome, details: { source: "legacy_register", email_digest: emailDigest(ctx.env, email).slice(0, 16), ...extra } },
-    ctx.meta,
-  );
+function auditEvent(ctx: RegistrationContext, action: string, email: string, userId: string | null, outcome: "success" | "failure" = "success"): AuditEvent {
+  return { actor: { type: userId ? "user" : "anonymous", id: userId }, action, target: { type: "user", id: userId }, siteKey: ctx.site.site_key, outcome, details: { source: "legacy_register", email_digest: emailDigest(ctx.env, email).slice(0, 16) } };
+}
+
+async function audit(ctx: RegistrationContext, action: string, email: string, userId: string | null, outcome: "success" | "failure" = "success") {
+  await recordAudit(ctx.db, auditEvent(ctx, action, email, userId, outcome), ctx.meta);
+}
+
+/**
+ * Writes the audit row and the owed mail's outbox row in one batch, then queues the mail (awaited, as
+ * before; a failed send is logged and left to the outbox sweep). Every branch of a registration
+ * request ends here with one mail, so the storage work is the same whether the address is taken.
+ */
+async function auditAndMail(ctx: RegistrationContext, action: string, email: string, userId: string | null, mail: MailRequest, now: number): Promise<void> {
+  const owed = await prepareMail(ctx.env, mail, now);
+  await ctx.db.batch([auditStatement(ctx.db, auditEvent(ctx, action, email, userId), ctx.meta), owedMailStatement(ctx.db, owed)]);
+  await queueOwedMail(ctx.env, owed, ctx.meta.requestId);
 }
 
 /** Tells an existing owner that someone tried to register with their address; no code is sent. */
@@ -59,12 +71,7 @@ async function notifyExisting(ctx: RegistrationContext, email: string, now: numb
   // A challenge nobody can complete keeps attempts and cooldowns identical to a real registration.
   const { record } = await issueChallenge(ctx.env, { purpose: "register", owner: `ghost:${emailDigest(ctx.env, email)}`, userId: null, siteKey: ctx.site.site_key, email, ttlSeconds: CODE_TTL_SECONDS, withCode: true, enforceCooldown: true, data: { exists: true }, now });
   await putChallengeRef(ctx.env, "register", emailDigest(ctx.env, email), record.id, CODE_TTL_SECONDS);
-  await enqueueMail(ctx.env, { template: "registration_exists", to: email, site_key: ctx.site.site_key, data: {} });
-  await audit(ctx, "register.existing_email", email, null);
-}
-
-async function sendCode(ctx: RegistrationContext, email: string, userId: string | null, data: Record<string, unknown>, now: number): Promise<void> {
-  await mailCode(ctx, email, await openCode(ctx, email, userId, data, now));
+  await auditAndMail(ctx, "register.existing_email", email, null, { template: "registration_exists", to: email, site_key: ctx.site.site_key, data: {} }, now);
 }
 
 /** The registration challenge and its email pointer; returns the code to mail. */
@@ -74,8 +81,8 @@ async function openCode(ctx: RegistrationContext, email: string, userId: string 
   return code!;
 }
 
-function mailCode(ctx: RegistrationContext, email: string, code: string): Promise<string> {
-  return enqueueMail(ctx.env, { template: "registration_code", to: email, site_key: ctx.site.site_key, data: { code, expires_minutes: CODE_TTL_SECONDS / 60 } });
+function codeMail(ctx: RegistrationContext, email: string, code: string): MailRequest {
+  return { template: "registration_code", to: email, site_key: ctx.site.site_key, data: { code, expires_minutes: CODE_TTL_SECONDS / 60 } };
 }
 
 function validate(ctx: RegistrationContext, input: RegistrationInput): void {
@@ -105,9 +112,8 @@ export async function registerAccount(ctx: RegistrationContext, email: string, i
   }
   try {
     const code = await openCode(ctx, email, id, {}, now);
-    await audit(ctx, "register.created", email, id);
-    // The mail goes last: a code is never mailed for an account that is then taken back.
-    await mailCode(ctx, email, code);
+    // The owed mail commits with the audit row, last: a code is never owed for an account that is then taken back.
+    await auditAndMail(ctx, "register.created", email, id, codeMail(ctx, email, code), now);
   } catch (err) {
     // Nobody can ever verify a pending account whose code never went out, and it would turn the
     // retry into "already registered": take the row back (only this still-pending one), then fail.
@@ -124,8 +130,8 @@ export async function startRegistration(ctx: RegistrationContext, email: string,
   const now = Date.now();
   const passwordHash = await hashPassword(input.password, hashOptions(ctx));
   if (await findUserByEmail(ctx.db, email)) return notifyExisting(ctx, email, now);
-  await sendCode(ctx, email, null, { name: input.name, password_hash: passwordHash }, now);
-  await audit(ctx, "register.started", email, null);
+  const code = await openCode(ctx, email, null, { name: input.name, password_hash: passwordHash }, now);
+  await auditAndMail(ctx, "register.started", email, null, codeMail(ctx, email, code), now);
 }
 
 /** auth_register_verify: the right code creates (start flow) or activates (one-step flow) the account. */
@@ -162,7 +168,6 @@ export async function verifyRegistration(ctx: RegistrationContext, email: string
     throw new AppError("challenge_expired");
   }
   await refreshIdentity(ctx.env, "user", user.id, toIdentity(user, ctx.config.publicBaseUrl));
-  await enqueueMail(ctx.env, { template: "welcome", to: email, site_key: ctx.site.site_key, data: {} });
-  await audit(ctx, "register.completed", email, user.id);
+  await auditAndMail(ctx, "register.completed", email, user.id, { template: "welcome", to: email, site_key: ctx.site.site_key, data: {} }, now);
   return user;
 }

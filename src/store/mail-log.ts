@@ -1,5 +1,6 @@
 import { and, eq, ne, or, sql } from "drizzle-orm";
 import { type Db, schema } from "./db";
+import { outboxDelete } from "./mail-outbox";
 
 /*
  * mail_log: one row per queue message id. Statuses:
@@ -27,18 +28,23 @@ export type Claim = { kind: "claimed"; attempts: number } | { kind: "done"; stat
 /**
  * Takes the right to send one message, in one statement: a new id, a `queued` row, or a `sending`
  * row whose lease ran out (its worker died mid-send) becomes `sending` with attempts + 1. Anything
- * else is final (`done`) or another attempt holds the lease (`busy`).
+ * else is final (`done`) or another attempt holds the lease (`busy`). The same batch deletes the
+ * mail's outbox row whatever the claim says: the queue holds the message now, and its retries (or
+ * the final status here) take over from the outbox sweep.
  */
 export async function claimMailDelivery(db: Db, mail: MailIdentity, provider: string, now: number, leaseMs: number): Promise<Claim> {
-  const rows = await db
-    .insert(t)
-    .values({ id: mail.id, template: mail.template, recipient: mail.recipient, siteKey: mail.siteKey, status: "sending", provider, attempts: 1, createdAt: now, updatedAt: now })
-    .onConflictDoUpdate({
-      target: t.id,
-      set: { status: "sending", provider, attempts: sql`${t.attempts} + 1`, updatedAt: now },
-      setWhere: or(eq(t.status, "queued"), and(eq(t.status, "sending"), sql`${t.updatedAt} <= ${now - leaseMs}`)),
-    })
-    .returning({ attempts: t.attempts });
+  const [rows] = await db.batch([
+    db
+      .insert(t)
+      .values({ id: mail.id, template: mail.template, recipient: mail.recipient, siteKey: mail.siteKey, status: "sending", provider, attempts: 1, createdAt: now, updatedAt: now })
+      .onConflictDoUpdate({
+        target: t.id,
+        set: { status: "sending", provider, attempts: sql`${t.attempts} + 1`, updatedAt: now },
+        setWhere: or(eq(t.status, "queued"), and(eq(t.status, "sending"), sql`${t.updatedAt} <= ${now - leaseMs}`)),
+      })
+      .returning({ attempts: t.attempts }),
+    outboxDelete(db, mail.id),
+  ]);
   if (rows[0]) return { kind: "claimed", attempts: rows[0].attempts };
   const row = await findMailLog(db, mail.id);
   if (!row) return { kind: "busy", retryInSeconds: 1 };
@@ -60,12 +66,18 @@ export async function markMailRetry(db: Db, id: string, error: string, now: numb
   await db.update(t).set({ status: "queued", lastError: error, updatedAt: now }).where(and(eq(t.id, id), eq(t.status, "sending")));
 }
 
-/** A permanent failure. The row may not exist yet (a message rejected before any attempt). A sent mail stays sent. */
+/**
+ * A permanent failure. The row may not exist yet (a message rejected before any attempt). A sent mail
+ * stays sent. The outbox row goes in the same batch: the sweep must not re-enqueue a mail refused for good.
+ */
 export async function markMailFailed(db: Db, mail: MailIdentity, provider: string | null, error: string, now: number): Promise<void> {
-  await db
-    .insert(t)
-    .values({ ...mail, status: "failed", provider, attempts: 0, lastError: error, createdAt: now, updatedAt: now })
-    .onConflictDoUpdate({ target: t.id, set: { status: "failed", lastError: error, updatedAt: now }, setWhere: ne(t.status, "sent") });
+  await db.batch([
+    db
+      .insert(t)
+      .values({ ...mail, status: "failed", provider, attempts: 0, lastError: error, createdAt: now, updatedAt: now })
+      .onConflictDoUpdate({ target: t.id, set: { status: "failed", lastError: error, updatedAt: now }, setWhere: ne(t.status, "sent") }),
+    outboxDelete(db, mail.id),
+  ]);
 }
 
 /** Retries exhausted (dead-letter queue). Keeps the last real error; a sent mail stays sent. */

@@ -1,11 +1,13 @@
 import { env, listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { call, createSite, json, mailCode, waitForMail } from "../helpers";
+import { loseQueueSends, outboxRowsSince } from "../mail/outbox-helpers";
 import { adminSession, freshIp, openApiDocument, principal, seedUser } from "./fixtures";
 
 // Secrets at rest: run the flows this build serves, keep every secret a client saw (passwords, codes,
 // tokens, API-key and service-key secrets), then dump D1 (every table), KV (every CHALLENGES key and
 // value), Durable Object storage (SQL tables and KV of every object) and R2 keys, and find none of them.
+// mail_outbox (owed mail, sealed) is scanned like every other table, with rows in it at dump time.
 // dev_outbox is the development mail sink: it holds the mails themselves (codes included) by design
 // and is never written in production (MAIL_PROVIDER=log only), so it is left out of the D1 scan.
 
@@ -115,9 +117,32 @@ describe("secrets at rest", () => {
       for (const m of mail.text.matchAll(/[?&#](?:token|t|code)=([A-Za-z0-9_\-.%]{16,})/g)) keep(decodeURIComponent(m[1]!));
     }
 
+    // Mail owed but never queued (the Worker died after answering) waits in mail_outbox, sealed: the
+    // codes and link tokens it will carry must not be readable there either.
+    const owedSince = Date.now();
+    const dying = loseQueueSends();
+    const owedReset = await seedUser();
+    const owedOnboarding = await seedUser({ status: "pending", emailVerified: false });
+    for (const [path, email] of [
+      ["/api/auth_password_reset_request", owedReset.email],
+      ["/api/auth_onboarding_request", owedOnboarding.email],
+    ] as const) {
+      if (!paths.has(path)) continue;
+      expect((await call(path, { json: { site_key: SITE, email }, headers: { "CF-Connecting-IP": freshIp() } })).status).toBe(202);
+    }
+    dying.restore();
+    for (const m of dying.lost) {
+      const data = m.data as Record<string, unknown>;
+      keep(data.code);
+      if (typeof data.link === "string") keep(new URL(data.link).searchParams.get("token"));
+    }
+    const owedRows = await outboxRowsSince(owedSince);
+    expect(owedRows.map((r) => r.id).sort()).toEqual(dying.lost.map((m) => m.id).sort());
+
     expect(secrets.size).toBeGreaterThanOrEqual(7);
     const dumps = { d1: await dumpD1(), kv: await dumpKv(), durable_objects: await dumpDurableObjects(), r2: await dumpR2() };
     expect(dumps.d1, "the D1 dump reads the rows").toContain(p.user.id);
+    for (const row of owedRows) expect(dumps.d1, "the D1 dump reads mail_outbox").toContain(row.payload);
     expect(dumps.durable_objects.length).toBeGreaterThan(10);
     const leaks: string[] = [];
     for (const [where, text] of Object.entries(dumps)) {
