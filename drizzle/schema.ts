@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { policyColumns } from "../src/lib/site-policy";
 
 // Times are integer milliseconds since the epoch; the API shows them as ISO-8601 strings.
 
@@ -60,18 +61,12 @@ export const sites = sqliteTable(
   (t) => [index("sites_created_idx").on(t.createdAt)],
 );
 
-/** One policy per site, deleted with it. */
+/** One policy per site, deleted with it. Its columns come from the site-policy schema (src/lib/site-policy.ts). */
 export const sitePolicies = sqliteTable("site_policies", {
   siteKey: text("site_key")
     .primaryKey()
     .references(() => sites.siteKey, { onDelete: "cascade", onUpdate: "cascade" }),
-  loginMode: text("login_mode", { enum: ["password", "email_otp", "password_or_otp"] }).notNull(),
-  resetMode: text("reset_mode", { enum: ["link", "otp", "both", "disabled"] }).notNull(),
-  twofaMode: text("twofa_mode", { enum: ["off", "optional", "required"] }).notNull(),
-  allowSelfRegistration: integer("allow_self_registration", { mode: "boolean" }).notNull().default(false),
-  passwordMinLength: integer("password_min_length").notNull().default(8),
-  sessionTtlSeconds: integer("session_ttl_seconds").notNull(),
-  idleTimeoutSeconds: integer("idle_timeout_seconds").notNull(),
+  ...policyColumns(),
   updatedAt: integer("updated_at").notNull(),
 });
 

@@ -1,5 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { AppEnv } from "./lib/types";
+import type { AppEnv } from "./middleware/app-env";
 import { parseBody } from "./middleware/body";
 import { appCors } from "./middleware/cors";
 import { notFound, onError } from "./middleware/errors";
@@ -9,10 +9,13 @@ import { AVATAR_UPLOAD_PATH, avatarRoutes } from "./routes/avatar";
 import { benchRoutes } from "./routes/bench";
 import { devOutboxRoutes } from "./routes/dev-outbox";
 import { validationHook } from "./routes/common";
+import { guardRoutes } from "./routes/groups";
+import { requireAdminFactors } from "./middleware/admin";
+import { requireAdminSession } from "./middleware/session";
 import { healthRoutes } from "./routes/health";
 import { loginRoutes } from "./routes/login";
 import { adminAuditRoutes } from "./routes/admin-audit";
-import { adminAuthRoutes } from "./routes/admin-auth";
+import { adminAccountRoutes, adminEnrolmentRoutes, adminLoginRoutes } from "./routes/admin-auth";
 import { adminServiceKeyRoutes } from "./routes/admin-service-keys";
 import { adminSiteRoutes } from "./routes/admin-sites";
 import { adminUserRoutes } from "./routes/admin-users";
@@ -75,19 +78,25 @@ export function createApp() {
   app.route("/", onboardingRoutes);
   app.route("/", loginRoutes);
   app.route("/", totpRoutes);
-  app.route("/", adminAuthRoutes);
-  app.route("/", adminUserRoutes);
-  app.route("/", adminUserSessionRoutes);
-  app.route("/", adminSiteRoutes);
+  // Admin API: login is public; what an admin may do before TOTP enrolment needs only the session;
+  // everything else needs the session and, with ADMIN_REQUIRE_TOTP, the TOTP factor.
+  app.route("/", adminLoginRoutes);
+  app.route("/", guardRoutes([adminEnrolmentRoutes], requireAdminSession));
+  app.route(
+    "/",
+    guardRoutes(
+      [adminAccountRoutes, adminUserRoutes, adminUserSessionRoutes, adminSiteRoutes, adminAuditRoutes, adminServiceKeyRoutes],
+      requireAdminSession,
+      requireAdminFactors,
+    ),
+  );
   app.route("/", consoleRoutes);
-  app.route("/", adminAuditRoutes);
-  app.route("/", adminServiceKeyRoutes);
   app.route("/", registerRoutes);
   // The consolidated legacy wrapper answers each action with the direct route's own handler.
   app.route("/", legacyApiRoutes((request, c) => app.fetch(request, c.env, c.executionCtx)));
   app.route("/", devOutboxRoutes);
   app.route("/", createPortalRoutes(app));
-  app.use("/__bench/*", async (c, next) => (c.env.BENCH_ROUTES === "1" ? next() : notFound(c)));
+  app.use("/__bench/*", async (c, next) => (c.var.ctx.config.benchRoutes ? next() : notFound(c)));
   app.route("/__bench", benchRoutes);
 
   app.doc31("/api/openapi.json", (c) => ({
@@ -99,7 +108,7 @@ export function createApp() {
         "Central identity provider. Every /api route is also served with a `.php` suffix (e.g. /api/auth_login.php). " +
         "App, service and legacy routes accept application/json or application/x-www-form-urlencoded bodies.",
     },
-    servers: [{ url: c.var.config.publicBaseUrl }],
+    servers: [{ url: c.var.ctx.config.publicBaseUrl }],
   }));
   return app;
 }

@@ -1,4 +1,6 @@
+import type { Config } from "./config";
 import type { UserState } from "./durable/user-state";
+import { readDefaultPolicy } from "./lib/site-policy";
 import type { Limiter } from "./durable/limiter";
 
 /** Bindings, vars and secrets the Worker receives (see wrangler.toml). */
@@ -53,54 +55,6 @@ export interface Env {
   DEV_ADMIN_PASSWORD?: string;
 }
 
-export const LOGIN_MODES = ["password", "email_otp", "password_or_otp"] as const;
-export const RESET_MODES = ["link", "otp", "both", "disabled"] as const;
-export const TWOFA_MODES = ["off", "optional", "required"] as const;
-export type LoginMode = (typeof LOGIN_MODES)[number];
-export type ResetMode = (typeof RESET_MODES)[number];
-export type TwofaMode = (typeof TWOFA_MODES)[number];
-
-/** Global floor for password length; a site may only raise it. */
-export const PASSWORD_MIN_FLOOR = 8;
-export const PASSWORD_MAX_LENGTH = 256;
-
-export interface SitePolicy {
-  login_mode: LoginMode;
-  reset_mode: ResetMode;
-  twofa_mode: TwofaMode;
-  allow_self_registration: boolean;
-  password_min_length: number;
-  session_ttl_seconds: number;
-  idle_timeout_seconds: number;
-}
-
-export interface ScryptParams {
-  ln: number;
-  r: number;
-  p: number;
-}
-
-export interface Config {
-  environment: string;
-  isDevelopment: boolean;
-  publicBaseUrl: string;
-  siteRegistryMode: "fallback" | "strict";
-  defaultPolicy: SitePolicy;
-  defaultResetUrl: string;
-  defaultOnboardingUrl: string;
-  scrypt: ScryptParams;
-  mailProvider: string;
-  mailFrom: string;
-  mailFromName: string;
-  mailRetryBaseSeconds: number;
-  adminRequireTotp: boolean;
-  auditRetentionDays: number;
-}
-
-function pick<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T): T {
-  return value && (allowed as readonly string[]).includes(value) ? (value as T) : fallback;
-}
-
 function int(value: string | undefined, fallback: number, min: number, max: number): number {
   const n = value === undefined || value === "" ? NaN : Number(value);
   if (!Number.isInteger(n)) return fallback;
@@ -142,15 +96,7 @@ export function readConfig(env: Env): Config {
     isDevelopment: environment === "development" && !lockedCopies.has(env),
     publicBaseUrl: (env.PUBLIC_BASE_URL || "http://127.0.0.1:8787").replace(/\/+$/, ""),
     siteRegistryMode: env.SITE_REGISTRY_MODE === "strict" ? "strict" : "fallback",
-    defaultPolicy: {
-      login_mode: pick(env.DEFAULT_LOGIN_MODE, LOGIN_MODES, "password"),
-      reset_mode: pick(env.DEFAULT_RESET_MODE, RESET_MODES, "link"),
-      twofa_mode: pick(env.DEFAULT_TWOFA_MODE, TWOFA_MODES, "off"),
-      allow_self_registration: bool(env.DEFAULT_ALLOW_SELF_REGISTRATION, false),
-      password_min_length: int(env.DEFAULT_PASSWORD_MIN_LENGTH, 8, PASSWORD_MIN_FLOOR, PASSWORD_MAX_LENGTH),
-      session_ttl_seconds: int(env.DEFAULT_SESSION_TTL_SECONDS, 86400, 300, 90 * 86400),
-      idle_timeout_seconds: int(env.DEFAULT_IDLE_TIMEOUT_SECONDS, 7200, 60, 90 * 86400),
-    },
+    defaultPolicy: readDefaultPolicy(env as unknown as Record<string, unknown>),
     defaultResetUrl: env.DEFAULT_RESET_URL || "",
     defaultOnboardingUrl: env.DEFAULT_ONBOARDING_URL || "",
     scrypt: {
@@ -161,9 +107,12 @@ export function readConfig(env: Env): Config {
     mailProvider: env.MAIL_PROVIDER || "log",
     mailFrom: env.MAIL_FROM || "auth2@example.com",
     mailFromName: env.MAIL_FROM_NAME || "Auth2",
+    mailReplyTo: env.MAIL_REPLY_TO || null,
+    postmarkMessageStream: env.POSTMARK_MESSAGE_STREAM || "outbound",
     mailRetryBaseSeconds: int(env.MAIL_RETRY_BASE_SECONDS, 15, 1, 900),
     adminRequireTotp: bool(env.ADMIN_REQUIRE_TOTP, false),
     auditRetentionDays: int(env.AUDIT_RETENTION_DAYS, 365, 1, 3650),
+    benchRoutes: env.BENCH_ROUTES === "1",
   };
   cache.set(env, config);
   return config;

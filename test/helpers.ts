@@ -1,10 +1,11 @@
 import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
-import type { Env, SitePolicy } from "../src/env";
+import { type Ctx, type RequestMeta, createContext } from "../src/context";
+import type { Env } from "../src/env";
 import { readConfig } from "../src/env";
-import { unwrittenAuditRows } from "../src/services/audit-deferred";
+import type { SitePolicy } from "../src/lib/site-policy";
+import { unwrittenAuditRows } from "../src/services/audit/deferred";
 import { createDb } from "../src/store/db";
-import { insertSite } from "../src/store/sites";
 
 export const BASE = "https://auth.test";
 /** A local origin: development mode (the dev outbox) answers only requests addressed to this machine. */
@@ -81,12 +82,31 @@ export function productionEnv(overrides: Partial<Env> = {}): Env {
 export const db = () => createDb(env.DB);
 export const config = () => readConfig(env);
 
+/** The meta of work a test does directly (not through HTTP). */
+export const TEST_META: RequestMeta = { requestId: "test", ip: "203.0.113.10", userAgent: "vitest" };
+
+/**
+ * A request context on the suite's real bindings, for calling services directly: fixtures, and
+ * checks of what a route left behind. Its clock is read now (move time before building one).
+ */
+export function testCtx(options: { env?: Env; meta?: Partial<RequestMeta>; now?: number; waitUntil?: (work: Promise<unknown>) => void } = {}): Ctx {
+  return createContext(options.env ?? env, { meta: { ...TEST_META, ...options.meta }, waitUntil: options.waitUntil ?? null, now: options.now ?? Date.now() });
+}
+
+/** The UserState object of an account name (an auth_user_id or "admin:<id>"), for checks of what a flow left there. */
+export const accountObject = (name: string) => env.USER_STATE.get(env.USER_STATE.idFromName(name));
+
+/** A test context whose clock reads `now` (services take the time from the request context). */
+export const at = (now = Date.now()) => testCtx({ now });
+
+/** A context for setup work no client asked for (its audit rows carry no address, agent or request id). */
+export const systemCtx = () => testCtx({ meta: { requestId: "", ip: "", userAgent: "" } });
+
 export async function createSite(
   siteKey: string,
   options: { status?: "active" | "inactive"; policy?: Partial<SitePolicy>; allowed_origins?: string[]; reset_url?: string; onboarding_url?: string; name?: string } = {},
 ): Promise<void> {
-  await insertSite(
-    db(),
+  await testCtx().store.sites.insert(
     {
       site_key: siteKey,
       name: options.name ?? `Site ${siteKey}`,
@@ -114,13 +134,13 @@ export async function createSite(
 // `mailCode(mail)` / `mailLink(mail)` pull the code or the first http(s) link out of its text part.
 // To drive the consumer directly instead (failures, retries), see test/mail/queue-helpers.ts.
 // ---------------------------------------------------------------------------------------------------
-import { listOutboxMail, type OutboxItem } from "../src/store/dev-outbox";
+import type { OutboxItem } from "../src/store/dev-outbox";
 
 export type { OutboxItem } from "../src/store/dev-outbox";
 
 /** The outbox, newest first, optionally for one (normalised) recipient. */
 export function readOutbox(to?: string, limit = 100): Promise<OutboxItem[]> {
-  return listOutboxMail(db(), { to: to ?? null, limit });
+  return testCtx().store.mail.devOutbox.list({ to: to ?? null, limit });
 }
 
 /** Polls the outbox until a mail to `to` (optionally of `template`, created at/after `since`) arrives. */

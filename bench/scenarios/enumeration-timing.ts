@@ -1,5 +1,5 @@
-import type { Env } from "../../src/env";
-import { emailLimiterKey, EMAIL_FAILURE_POLICY } from "../../src/services/login-limits";
+import { EMAIL_FAILURE_POLICY } from "../../src/services/limits/login";
+import { limitKey, shardName } from "../../src/store/limits";
 import type { BenchContext, RouteSpec, Scenario } from "../lib/types";
 
 // Issue 9: account enumeration by timing. For sign-in, password-reset request, onboarding request and
@@ -74,15 +74,17 @@ async function seedFlow(ctx: BenchContext, flow: Flow): Promise<void> {
   // dated LOCK_AHEAD_MS ahead: a lock lasts 15 minutes from the tenth failure, and a run on a busy
   // machine takes longer than that; dated ahead, every address stays locked until the run is over.
   const lockAt = Date.now() + LOCK_AHEAD_MS;
-  const env = { CODE_HMAC_KEY: ctx.vars.CODE_HMAC_KEY } as unknown as Env;
+  const codeKey = () => ctx.vars.CODE_HMAC_KEY!;
   const ns = await ctx.mf.getDurableObjectNamespace("LIMITER");
   for (const c of ["locked", "locked_unknown"] as const) {
     if (!flow.cases.includes(c)) continue;
     const queue = Array.from({ length: PER_CASE }, (_, k) => k + 1);
     const worker = async () => {
       for (let n = queue.pop(); n !== undefined; n = queue.pop()) {
-        const stub = ns.get(ns.idFromName(emailLimiterKey(env, email(flow.name, c, n)))) as unknown as { recordFailure(policy: unknown, now: number): Promise<unknown> };
-        for (let k = 0; k < EMAIL_FAILURE_POLICY.hardLimit; k++) await stub.recordFailure(EMAIL_FAILURE_POLICY, lockAt + k);
+        // The key's row in its shard of the fixed pool, as the Worker's own limits store finds it.
+        const key = limitKey({ kind: "login-email", email: email(flow.name, c, n) }, codeKey);
+        const stub = ns.get(ns.idFromName(shardName(key))) as unknown as { recordFailure(key: string, policy: unknown, now: number): Promise<unknown> };
+        for (let k = 0; k < EMAIL_FAILURE_POLICY.hardLimit; k++) await stub.recordFailure(key, EMAIL_FAILURE_POLICY, lockAt + k);
       }
     };
     await Promise.all(Array.from({ length: 8 }, worker));

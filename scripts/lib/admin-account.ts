@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import type { ScryptParams } from "../../src/env";
+import type { ScryptParams } from "../../src/config";
 
 /**
  * The password-hash parameters of a deployment: `[env.<name>.vars]` of wrangler.toml when that

@@ -3,7 +3,7 @@ import { argon2id } from "@noble/hashes/argon2.js";
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import bcrypt from "bcryptjs";
-import type { ScryptParams } from "../env";
+import type { ScryptParams } from "../config";
 import { fromBase64, toBase64, utf8 } from "./encoding";
 import { randomBytes } from "./random";
 

@@ -1,5 +1,5 @@
 import { dictionary } from "@zxcvbn-ts/language-common";
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_FLOOR } from "../env";
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_FLOOR } from "../lib/site-policy";
 
 // Common-password list: the "passwords-common" dictionary of @zxcvbn-ts/language-common (MIT
 // licence, https://github.com/zxcvbn-ts/zxcvbn), about 30 000 of the most used passwords from

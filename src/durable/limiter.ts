@@ -1,138 +1,130 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
+import {
+  type AttemptOutcome,
+  attemptChallenge,
+  consumeChallenge,
+  cooldownRemaining,
+  createChallengeTables,
+  isChallengeOpen,
+  openChallenge,
+  pruneChallenges,
+} from "./challenge-table";
+import {
+  type FailurePolicy,
+  type FailureState,
+  type TakeResult,
+  checkFailures,
+  clearFailures,
+  createLimitTable,
+  nextLimitExpiry,
+  pruneLimits,
+  recordFailure,
+  reserveFailure,
+  take,
+} from "./limit-table";
 
-// One object per limiter key (e.g. "login-email:<hmac>", "ip:<addr>", "ip6:<prefix>::/64", "login-site:<key>").
-// Strongly consistent, so parallel requests cannot slip past a count the way KV would let them.
+export type { FailurePolicy, FailureState, TakeResult } from "./limit-table";
 
-export interface TakeResult {
-  allowed: boolean;
-  remaining: number;
-  retryAfterSeconds: number;
-}
-
-export interface FailurePolicy {
-  /** Failures counted within this window. */
-  windowSeconds: number;
-  /** From this many failures, answer 429 with a growing Retry-After. */
-  softLimit: number;
-  /** At this many failures, lock for lockSeconds. */
-  hardLimit: number;
-  lockSeconds: number;
-}
-
-export interface FailureState {
-  allowed: boolean;
-  failures: number;
-  retryAfterSeconds: number;
-}
-
-interface State {
-  hits: Record<string, number[]>; // bucket name → timestamps (ms)
-  failures: number[];
-  lockedUntil: number;
-}
-
-const STATE_KEY = "state";
-const SOFT_WAIT_MS = 15_000;
+// One object of a FIXED pool of shards (src/store/limits.ts picks the shard from a digest of the key,
+// so every object a request can touch always exists, whichever address it names). Each shard holds,
+// as rows keyed by limiter key or challenge owner, what must be strongly consistent before anyone has
+// proven anything: limiter buckets and failure counts (per client address, site, hashed email …) and
+// challenge accounting (attempts, single use, "a new code kills the old one", the hourly failure cap).
+// A per-address object would have told a careful observer which addresses were tried recently (a
+// warm object answers faster than a new one); rows inside an object that exists anyway do not.
 
 export class Limiter extends DurableObject<Env> {
-  private state: State;
+  private readonly sql: SqlStorage;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.state = (ctx.storage.kv.get(STATE_KEY) as State | undefined) ?? { hits: {}, failures: [], lockedUntil: 0 };
+    this.sql = ctx.storage.sql;
+    createLimitTable(this.sql);
+    createChallengeTables(this.sql);
   }
 
-  private save(expiresAt: number): void {
-    this.ctx.storage.kv.put(STATE_KEY, this.state);
-    // Forget the key once nothing in it can matter any more.
-    void this.ctx.storage.setAlarm(expiresAt);
-  }
+  // ── limiter buckets and failure counts ─────────────────────────────────────────────
 
-  /** Sliding-window counter: allows at most `limit` takes per `windowSeconds` in `bucket`. */
-  take(bucket: string, limit: number, windowSeconds: number, now = Date.now()): TakeResult {
-    const windowMs = windowSeconds * 1000;
-    const hits = (this.state.hits[bucket] ?? []).filter((t) => t > now - windowMs);
-    if (hits.length >= limit) {
-      this.state.hits[bucket] = hits;
-      return { allowed: false, remaining: 0, retryAfterSeconds: Math.max(1, Math.ceil((hits[0]! + windowMs - now) / 1000)) };
-    }
-    hits.push(now);
-    this.state.hits[bucket] = hits;
-    this.save(now + windowMs);
-    return { allowed: true, remaining: limit - hits.length, retryAfterSeconds: 0 };
+  /** Sliding-window counter: allows at most `limit` takes per `windowSeconds` in `bucket` of `key`. */
+  async take(key: string, bucket: string, limit: number, windowSeconds: number, now = Date.now()): Promise<TakeResult> {
+    const result = take(this.sql, key, bucket, limit, windowSeconds, now);
+    await this.scheduleAlarm();
+    return result;
   }
 
   /** Current failure state without recording anything (checked before any password hashing). */
-  checkFailures(policy: FailurePolicy, now = Date.now()): FailureState {
-    if (this.state.lockedUntil > now) {
-      return { allowed: false, failures: this.recentFailures(policy, now).length, retryAfterSeconds: Math.ceil((this.state.lockedUntil - now) / 1000) };
-    }
-    const recent = this.recentFailures(policy, now);
-    if (recent.length >= policy.softLimit) {
-      // Each failure past the soft limit doubles the wait: 15 s, 30 s, 60 s …, counted from the last
-      // failure. The waits before the hard limit sum to well under the window, so a client that
-      // honours Retry-After still reaches the lock inside it.
-      const wait = SOFT_WAIT_MS * 2 ** (recent.length - policy.softLimit);
-      const until = recent[recent.length - 1]! + wait;
-      if (until > now) return { allowed: false, failures: recent.length, retryAfterSeconds: Math.ceil((until - now) / 1000) };
-    }
-    return { allowed: true, failures: recent.length, retryAfterSeconds: 0 };
+  checkFailures(key: string, policy: FailurePolicy, now = Date.now()): FailureState {
+    return checkFailures(this.sql, key, policy, now);
   }
 
   /** Records a failure; attempts while locked are refused before they get here, so they never extend a lock. */
-  recordFailure(policy: FailurePolicy, now = Date.now()): FailureState {
-    if (this.state.lockedUntil > now) return this.checkFailures(policy, now);
-    const recent = this.recentFailures(policy, now);
-    recent.push(now);
-    this.state.failures = recent;
-    if (recent.length >= policy.hardLimit) {
-      this.state.lockedUntil = now + policy.lockSeconds * 1000;
-      this.state.failures = [];
-    }
-    this.save(Math.max(now + policy.windowSeconds * 1000, this.state.lockedUntil));
-    return this.checkFailures(policy, now);
+  async recordFailure(key: string, policy: FailurePolicy, now = Date.now()): Promise<FailureState> {
+    const state = recordFailure(this.sql, key, policy, now);
+    await this.scheduleAlarm();
+    return state;
   }
 
-  /**
-   * Check and count in one step, before the caller does any expensive work (hashing): an admitted
-   * attempt is counted as a failure at once and the caller clears the count on success. Parallel
-   * attempts therefore cannot all pass a check that none of them has recorded yet; refused attempts
-   * are not counted, so attempts made while limited or locked never extend the wait.
-   */
-  reserveFailure(policy: FailurePolicy, now = Date.now()): FailureState & { lockedNow: boolean } {
-    const state = this.checkFailures(policy, now);
-    if (!state.allowed) return { ...state, lockedNow: false };
-    const wasLocked = this.state.lockedUntil > now;
-    this.recordFailure(policy, now);
-    const lockedNow = !wasLocked && this.state.lockedUntil > now;
-    return { allowed: true, failures: state.failures + 1, retryAfterSeconds: 0, lockedNow };
+  /** Check and count in one step (see limit-table.ts reserveFailure). */
+  async reserveFailure(key: string, policy: FailurePolicy, now = Date.now()): Promise<FailureState & { lockedNow: boolean }> {
+    const state = reserveFailure(this.sql, key, policy, now);
+    await this.scheduleAlarm();
+    return state;
   }
 
   /** A success forgets earlier failures. */
-  clearFailures(): void {
-    if (this.state.failures.length === 0 && this.state.lockedUntil === 0) return;
-    this.state.failures = [];
-    this.state.lockedUntil = 0;
-    this.ctx.storage.kv.put(STATE_KEY, this.state);
+  clearFailures(key: string): void {
+    clearFailures(this.sql, key);
   }
 
-  /** Cheapest possible call: used by the bench floor route. */
+  // ── challenge accounting ───────────────────────────────────────────────────────────
+
+  /** Seconds to wait before another challenge of `purpose` may be issued to `owner`. */
+  challengeCooldown(owner: string, purpose: string, now: number): number {
+    return cooldownRemaining(this.sql, owner, purpose, now);
+  }
+
+  async openChallenge(owner: string, id: string, purpose: string, expiresAt: number, now: number): Promise<void> {
+    openChallenge(this.sql, owner, id, purpose, expiresAt, now);
+    await this.scheduleAlarm();
+  }
+
+  attemptChallenge(owner: string, id: string, purpose: string, correct: boolean, consume: boolean, now: number): AttemptOutcome {
+    return attemptChallenge(this.sql, owner, id, purpose, correct, consume, now);
+  }
+
+  /** Whether a challenge is still open (a superseded, used, exhausted or expired one is not). */
+  isChallengeOpen(owner: string, id: string, now: number): boolean {
+    return isChallengeOpen(this.sql, owner, id, now);
+  }
+
+  consumeChallenge(owner: string, id: string): boolean {
+    return consumeChallenge(this.sql, owner, id);
+  }
+
+  /** Cheapest possible call: the bench's Durable Object floor and the scheduled warm-up. */
   ping(): number {
-    return this.state.failures.length;
+    return 1;
   }
 
+  // ── housekeeping ───────────────────────────────────────────────────────────────────
+
+  private async scheduleAlarm(): Promise<void> {
+    const next = nextLimitExpiry(this.sql);
+    const wanted = next === null ? Date.now() + 86_400_000 : next;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > wanted) await this.ctx.storage.setAlarm(wanted);
+  }
+
+  /** Forgets keys once nothing in them can matter any more, and challenge history older than a day. */
   override async alarm(): Promise<void> {
     const now = Date.now();
-    const live = this.state.lockedUntil > now || this.state.failures.some((t) => t > now - 86_400_000) ||
-      Object.values(this.state.hits).some((hits) => hits.some((t) => t > now - 86_400_000));
-    if (!live) {
-      this.state = { hits: {}, failures: [], lockedUntil: 0 };
-      await this.ctx.storage.deleteAll();
-    }
-  }
-
-  private recentFailures(policy: FailurePolicy, now: number): number[] {
-    return this.state.failures.filter((t) => t > now - policy.windowSeconds * 1000);
+    // Objects of the per-key layout (one object per limiter key) kept their state under this key.
+    this.ctx.storage.kv.delete("state");
+    pruneLimits(this.sql, now);
+    const challengesLeft = pruneChallenges(this.sql, now);
+    const next = nextLimitExpiry(this.sql);
+    if (next !== null) await this.ctx.storage.setAlarm(Math.max(next, now + 1000));
+    else if (challengesLeft > 0) await this.ctx.storage.setAlarm(now + 3_600_000);
   }
 }

@@ -1,15 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import {
-  type AttemptOutcome,
-  attemptChallenge,
-  consumeChallenge,
-  cooldownRemaining,
-  isChallengeOpen,
-  createChallengeTables,
-  openChallenge,
-} from "./challenge-table";
-import {
   type IdentitySnapshot,
   type NewSession,
   type SessionRow,
@@ -24,11 +15,12 @@ import {
   touchSession,
 } from "./session-table";
 
-// One object per account: users by `idFromName(auth_user_id)`, admins by `idFromName("admin:" + id)`,
-// and unknown emails by `idFromName("ghost:" + hmac(email))` so that challenges for addresses nobody
-// owns are counted exactly like real ones. It holds what must be strongly consistent for the account:
-// the identity snapshot that session checks answer from (no D1 read), sessions, challenge attempts,
-// the TOTP replay guard and used recovery codes.
+// One object per account: users by `idFromName(auth_user_id)`, admins by `idFromName("admin:" + id)`
+// (names built in src/store/sessions.ts). It holds what must be strongly consistent for the account
+// once it has proven who it is: the identity snapshot that session checks answer from (no D1 read),
+// sessions, the TOTP replay guard and used recovery codes. Anything counted before a password or code
+// is proven (limits, challenge attempts) lives in the fixed pool of Limiter shards instead, so no
+// request naming an email address reaches this object before a password or code is proven.
 
 const IDENTITY_KEY = "identity";
 const TOTP_STEP_KEY = "totp_last_step";
@@ -59,7 +51,9 @@ export class UserState extends DurableObject<Env> {
 
   private createTables(): void {
     createSessionTable(this.sql);
-    createChallengeTables(this.sql);
+    // Challenge accounting moved to the Limiter shards; objects of earlier versions may still hold it.
+    this.sql.exec("DROP TABLE IF EXISTS challenges");
+    this.sql.exec("DROP TABLE IF EXISTS code_failures");
     this.sql.exec("CREATE TABLE IF NOT EXISTS used_recovery_codes (hash TEXT PRIMARY KEY, used_at INTEGER NOT NULL)");
   }
 
@@ -127,30 +121,6 @@ export class UserState extends DurableObject<Env> {
     await this.ctx.storage.deleteAll();
     // The object may be called again (a token of the deleted account): it must answer "no session", not fail.
     this.createTables();
-  }
-
-  // ── challenges ─────────────────────────────────────────────────────────────────────
-
-  /** Seconds to wait before another challenge of `purpose` may be issued. */
-  challengeCooldown(purpose: string, now: number): number {
-    return cooldownRemaining(this.sql, purpose, now);
-  }
-
-  openChallenge(id: string, purpose: string, expiresAt: number, now: number): void {
-    openChallenge(this.sql, id, purpose, expiresAt, now);
-  }
-
-  attemptChallenge(id: string, purpose: string, correct: boolean, consume: boolean, now: number): AttemptOutcome {
-    return attemptChallenge(this.sql, id, purpose, correct, consume, now);
-  }
-
-  /** Whether a challenge is still open (a superseded, used, exhausted or expired one is not). */
-  isChallengeOpen(id: string, now: number): boolean {
-    return isChallengeOpen(this.sql, id, now);
-  }
-
-  consumeChallenge(id: string): boolean {
-    return consumeChallenge(this.sql, id);
   }
 
   // ── TOTP ───────────────────────────────────────────────────────────────────────────

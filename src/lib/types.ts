@@ -1,4 +1,4 @@
-import type { Config, Env, SitePolicy } from "../env";
+import type { SitePolicy } from "./site-policy";
 
 /** What a site says about itself: its registry fields besides its key, policy and times. */
 export interface SiteSettings {
@@ -23,40 +23,4 @@ export interface Branding {
   primary_color?: string;
   support_email?: string;
   from_name?: string;
-}
-
-/** Who made a request and from where: passed to services for audit and limits. */
-export interface RequestMeta {
-  requestId: string;
-  ip: string;
-  userAgent: string;
-}
-
-/** The authenticated principal of a request (set by the session guards). */
-export interface AuthContext {
-  kind: "user" | "admin";
-  principalId: string;
-  sessionId: string;
-  siteKey: string;
-  factors: string[];
-  createdAt: number;
-  expiresAt: number;
-  identity: { [key: string]: string | number | boolean | null };
-  /** The presented token (to revoke exactly this session on logout). */
-  token: string;
-  via: "bearer" | "cookie";
-}
-
-export interface AppVariables {
-  requestId: string;
-  config: Config;
-  body: Record<string, unknown>;
-  site: ResolvedSite;
-  meta: RequestMeta;
-  auth: AuthContext;
-}
-
-export interface AppEnv {
-  Bindings: Env;
-  Variables: AppVariables;
 }

@@ -1,5 +1,4 @@
-import type { Env } from "../env";
-import { readConfig } from "../env";
+import type { Config } from "../config";
 import { normaliseEmail } from "../lib/email";
 import type { Branding } from "../lib/types";
 import { safeLink, singleLine } from "./templates/escape";
@@ -22,8 +21,7 @@ const HEX_COLOR = /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i;
  * support address only if it is one plausible email, names on one line. Unknown sites (null) get
  * the deployment's defaults from MAIL_FROM_NAME / MAIL_REPLY_TO.
  */
-export function resolveMailBranding(branding: Branding | null, env: Env): MailBranding {
-  const config = readConfig(env);
+export function resolveMailBranding(branding: Branding | null, config: Config): MailBranding {
   const fallbackName = singleLine(config.mailFromName, 80) || "Auth2";
   const b = branding ?? {};
   const displayName = (typeof b.display_name === "string" && singleLine(b.display_name, 80)) || fallbackName;
@@ -32,7 +30,7 @@ export function resolveMailBranding(branding: Branding | null, env: Env): MailBr
     displayName,
     logoUrl: typeof b.logo_url === "string" ? safeLink(b.logo_url, { httpsOnly: true }) : null,
     primaryColor: typeof b.primary_color === "string" && HEX_COLOR.test(b.primary_color.trim()) ? b.primary_color.trim() : DEFAULT_PRIMARY_COLOR,
-    supportEmail: (typeof b.support_email === "string" && normaliseEmail(b.support_email)) || normaliseEmail(env.MAIL_REPLY_TO) || null,
+    supportEmail: (typeof b.support_email === "string" && normaliseEmail(b.support_email)) || normaliseEmail(config.mailReplyTo) || null,
     fromName,
   };
 }

@@ -1,10 +1,7 @@
-import type { Env } from "../env";
-import { readConfig } from "../env";
+import type { Ctx } from "../context";
 import { maskEmail, normaliseEmail } from "../lib/email";
-import { SITE_KEY_PATTERN } from "../services/sites";
-import { createDb } from "../store/db";
-import { claimMailDelivery, markMailDead, markMailFailed, markMailRetry, markMailSent, type MailIdentity } from "../store/mail-log";
-import { findSite } from "../store/sites";
+import { SITE_KEY_PATTERN } from "../services/sites/resolve";
+import type { MailIdentity } from "../store/mail-log";
 import { resolveMailBranding } from "./branding";
 import { selectMailProvider } from "./providers";
 import { MailSendError, type OutgoingMail } from "./providers/types";
@@ -48,13 +45,13 @@ function readIdentity(body: unknown): (MailIdentity & { to: unknown; data: unkno
   return { id: b.id, template: template || "unknown", recipient: recipient ?? "(invalid)", siteKey, to: b.to, data: b.data };
 }
 
-/** Queue consumer for `auth2-mail`: renders and sends each message once. */
-export async function consumeMailBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  await Promise.all(batch.messages.map((msg) => deliverMessage(msg, env)));
+/** Queue consumer for `auth2-mail`: renders and sends each message once (one context per batch). */
+export async function consumeMailBatch(ctx: Ctx, batch: MessageBatch<unknown>): Promise<void> {
+  await Promise.all(batch.messages.map((msg) => deliverMessage(ctx, msg)));
 }
 
-async function deliverMessage(msg: Message<unknown>, env: Env): Promise<void> {
-  const db = createDb(env.DB);
+async function deliverMessage(ctx: Ctx, msg: Message<unknown>): Promise<void> {
+  const log_ = ctx.store.mail.log;
   const mail = readIdentity(msg.body);
   if (!mail) {
     log("error", "mail_rejected", { queue_message_id: msg.id, error: "invalid_message" });
@@ -65,14 +62,14 @@ async function deliverMessage(msg: Message<unknown>, env: Env): Promise<void> {
   try {
     const permanent = mail.recipient === "(invalid)" ? "invalid_recipient" : !isMailTemplate(mail.template) ? "unknown_template" : null;
     if (permanent) {
-      await markMailFailed(db, mail, null, permanent, Date.now());
+      await log_.markFailed(mail, null, permanent, Date.now());
       log("error", "mail_failed", { ...base, error: permanent });
       msg.ack();
       return;
     }
 
-    const provider = selectMailProvider(env);
-    const claim = await claimMailDelivery(db, mail, provider.name, Date.now(), SEND_LEASE_MS);
+    const provider = selectMailProvider(ctx);
+    const claim = await log_.claim(mail, provider.name, Date.now(), SEND_LEASE_MS);
     if (claim.kind === "done") {
       log("info", "mail_duplicate", { ...base, status: claim.status });
       msg.ack();
@@ -83,17 +80,17 @@ async function deliverMessage(msg: Message<unknown>, env: Env): Promise<void> {
       return;
     }
 
-    const site = mail.siteKey ? await findSite(db, mail.siteKey) : null;
-    const branding = resolveMailBranding(site?.branding ?? null, env);
+    const site = mail.siteKey ? await ctx.store.sites.find(mail.siteKey) : null;
+    const branding = resolveMailBranding(site?.branding ?? null, ctx.config);
     const rendered = renderMail(mail.template, mail.data, branding);
     if (!rendered.ok) {
-      await markMailFailed(db, mail, provider.name, rendered.error, Date.now());
+      await log_.markFailed(mail, provider.name, rendered.error, Date.now());
       log("error", "mail_failed", { ...base, error: rendered.error });
       msg.ack();
       return;
     }
 
-    const config = readConfig(env);
+    const config = ctx.config;
     const outgoing: OutgoingMail = {
       id: mail.id,
       template: mail.template,
@@ -111,12 +108,12 @@ async function deliverMessage(msg: Message<unknown>, env: Env): Promise<void> {
       // Anything but our own MailSendError (a D1 error in the log provider, a bug) is worth another try.
       const e = err instanceof MailSendError ? err : new MailSendError(true, `${provider.name}: unexpected_${err instanceof Error ? err.name : "error"}`);
       if (e.retryable) {
-        await markMailRetry(db, mail.id, e.reason, Date.now());
-        const delaySeconds = mailRetryDelaySeconds(msg.attempts, e.retryAfterSeconds, readConfig(env).mailRetryBaseSeconds);
+        await log_.markRetry(mail.id, e.reason, Date.now());
+        const delaySeconds = mailRetryDelaySeconds(msg.attempts, e.retryAfterSeconds, config.mailRetryBaseSeconds);
         log("warn", "mail_retry", { ...base, provider: provider.name, error: e.reason, delay_seconds: delaySeconds });
         msg.retry({ delaySeconds });
       } else {
-        await markMailFailed(db, mail, provider.name, e.reason, Date.now());
+        await log_.markFailed(mail, provider.name, e.reason, Date.now());
         log("error", "mail_failed", { ...base, provider: provider.name, error: e.reason });
         msg.ack();
       }
@@ -124,7 +121,7 @@ async function deliverMessage(msg: Message<unknown>, env: Env): Promise<void> {
     }
 
     try {
-      await markMailSent(db, mail.id, provider.name, providerMessageId, Date.now());
+      await log_.markSent(mail.id, provider.name, providerMessageId, Date.now());
     } catch (err) {
       // The provider has the mail: acking beats sending it twice. The row stays `sending` for an operator to see.
       log("error", "mail_sent_unrecorded", { ...base, provider: provider.name, error: err instanceof Error ? err.name : "error" });
@@ -133,7 +130,7 @@ async function deliverMessage(msg: Message<unknown>, env: Env): Promise<void> {
     msg.ack();
   } catch (err) {
     // Storage trouble before or after the send decision: let the queue bring the message back.
-    const delaySeconds = mailRetryDelaySeconds(msg.attempts, undefined, readConfig(env).mailRetryBaseSeconds);
+    const delaySeconds = mailRetryDelaySeconds(msg.attempts, undefined, ctx.config.mailRetryBaseSeconds);
     log("error", "mail_error", { ...base, error: err instanceof Error ? err.name : "error", delay_seconds: delaySeconds });
     msg.retry({ delaySeconds });
   }
@@ -143,8 +140,7 @@ async function deliverMessage(msg: Message<unknown>, env: Env): Promise<void> {
  * Consumer for the dead-letter queue (`auth2-mail-dlq`): a message lands here after the main queue's
  * max_retries. It is recorded as `dead` (keeping the last real error) and acked, never sent.
  */
-export async function consumeDeadMailBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const db = createDb(env.DB);
+export async function consumeDeadMailBatch(ctx: Ctx, batch: MessageBatch<unknown>): Promise<void> {
   for (const msg of batch.messages) {
     const mail = readIdentity(msg.body);
     if (!mail) {
@@ -153,7 +149,7 @@ export async function consumeDeadMailBatch(batch: MessageBatch<unknown>, env: En
       continue;
     }
     try {
-      await markMailDead(db, mail, Date.now());
+      await ctx.store.mail.log.markDead(mail, Date.now());
       log("error", "mail_dead", { mail_id: mail.id, template: mail.template });
       msg.ack();
     } catch (err) {

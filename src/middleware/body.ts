@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { AppError } from "../lib/errors";
-import type { AppEnv } from "../lib/types";
+import type { AppEnv } from "./app-env";
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 const MAX_JSON_DEPTH = 16;

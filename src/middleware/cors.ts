@@ -1,8 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
-import type { AppEnv } from "../lib/types";
-import { resolveSite } from "../services/sites";
-import { createDb } from "../store/db";
-import { isOriginRegistered } from "../store/origins";
+import type { AppEnv } from "./app-env";
+import { isOriginRegistered, resolveSite } from "../services/sites/resolve";
 
 const ALLOW_METHODS = "GET, POST, OPTIONS";
 const ALLOW_HEADERS = "Content-Type, Authorization, X-Site-Key";
@@ -23,7 +21,7 @@ async function allowedOrigins(c: Context<AppEnv>): Promise<readonly string[]> {
   const fromBody = c.get("body")?.site_key;
   const siteKey = auth?.siteKey ?? (typeof fromBody === "string" && fromBody ? fromBody : c.req.header("X-Site-Key")?.trim());
   if (!siteKey) return [];
-  const resolved = await resolveSite(createDb(c.env.DB), c.var.config, siteKey).catch(() => null);
+  const resolved = await resolveSite(c.var.ctx, siteKey).catch(() => null);
   return resolved?.status === "active" ? resolved.allowed_origins : [];
 }
 
@@ -39,7 +37,7 @@ export const appCors: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (c.req.method === "OPTIONS") {
     const res = c.body(null, 204);
     appendVary(res.headers, "Origin, Access-Control-Request-Method, Access-Control-Request-Headers");
-    if (usable && (await isOriginRegistered(createDb(c.env.DB), origin))) {
+    if (usable && (await isOriginRegistered(c.var.ctx, origin))) {
       res.headers.set("Access-Control-Allow-Origin", origin);
       res.headers.set("Access-Control-Allow-Credentials", "true");
       res.headers.set("Access-Control-Allow-Methods", ALLOW_METHODS);

@@ -1,7 +1,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { AppError, errorBody } from "../lib/errors";
-import type { AppEnv } from "../lib/types";
+import type { AppEnv } from "./app-env";
 
 const STORAGE_ERROR = /D1_ERROR|D1_|KV (GET|PUT|DELETE|LIST)|R2 |Durable Object|storage (is )?unavailable|Network connection lost|overloaded/i;
 

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { AppError } from "../lib/errors";
-import type { AppEnv } from "../lib/types";
+import type { AppEnv } from "./app-env";
 
 /**
  * Browser requests that sign in or act on a cookie must come from Auth2 itself or from an origin the
@@ -16,6 +16,6 @@ export function assertOriginAllowed(c: Context<AppEnv>, allowedOrigins: readonly
     return;
   }
   if (origin === "null") throw new AppError("origin_not_allowed");
-  if (origin === new URL(c.var.config.publicBaseUrl).origin) return;
+  if (origin === new URL(c.var.ctx.config.publicBaseUrl).origin) return;
   if (!allowedOrigins.includes(origin)) throw new AppError("origin_not_allowed");
 }

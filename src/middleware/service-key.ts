@@ -1,13 +1,11 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { AppError } from "../lib/errors";
-import type { AppEnv } from "../lib/types";
 import { validationHook } from "../routes/common";
-import type { ServiceCallContext } from "../services/service-calls";
-import { type ServiceCall, authorizeServiceCall, screenServiceKey } from "../services/service-auth";
-import type { ServiceScope } from "../services/service-keys";
-import { createDb } from "../store/db";
+import { type ServiceCall, authorizeServiceCall, screenServiceKey } from "../services/keys/service-auth";
+import type { ServiceScope } from "../services/keys/service-keys";
+import type { AppEnv } from "./app-env";
 
-declare module "../lib/types" {
+declare module "./app-env" {
   interface AppVariables {
     /** Set by requireServiceKey: the screened key and the scope; the route authorises it with authorizeServiceCall. */
     serviceCall: ServiceCall;
@@ -24,7 +22,7 @@ declare module "../lib/types" {
  */
 export function requireServiceKey(scope: ServiceScope): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const credential = screenServiceKey(c.env.SERVICE_BOOTSTRAP_KEY, c.req.header("X-Service-Key"));
+    const credential = screenServiceKey(c.var.ctx.secrets.bootstrapServiceKey, c.req.header("X-Service-Key"));
     if (!credential) throw new AppError("invalid_service_key");
     const call: ServiceCall = { scope, credential, principal: null };
     c.set("serviceCall", call);
@@ -38,12 +36,7 @@ export function requireServiceKey(scope: ServiceScope): MiddlewareHandler<AppEnv
  * its key passed (401/403 first), as when the key was checked before validation.
  */
 export async function serviceValidationHook(result: Parameters<typeof validationHook>[0], c: Context<AppEnv>): Promise<undefined> {
-  if (!result.success) await authorizeServiceCall(createDb(c.env.DB), c.var.serviceCall, null);
+  if (!result.success) await authorizeServiceCall(c.var.ctx, c.var.serviceCall, null);
   await validationHook(result, c);
   return undefined;
-}
-
-/** What the service calls need from the request: its meta and ctx.waitUntil. */
-export function serviceCallContext(c: Context<AppEnv>): ServiceCallContext {
-  return { meta: c.var.meta, defer: (work) => c.executionCtx.waitUntil(work) };
 }

@@ -1,13 +1,12 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { AppError } from "../lib/errors";
+import { isAdminSessionCurrent } from "../services/admin/accounts";
+import { isAdminCsrfTokenValid } from "../services/admin/csrf";
+import { ADMIN_COOKIE, type PrincipalKind, USER_COOKIE, authenticateSession } from "../services/sessions/sessions";
+import { resolveSite } from "../services/sites/resolve";
+import type { AppEnv } from "./app-env";
 import { assertOriginAllowed } from "./origin";
-import type { AppEnv } from "../lib/types";
-import { type PrincipalKind, ADMIN_COOKIE, USER_COOKIE, authenticateSession } from "../services/sessions";
-import { isAdminCsrfTokenValid } from "../services/admin-csrf";
-import { isAdminSessionCurrent } from "../services/admin-accounts";
-import { resolveSite } from "../services/sites";
-import { createDb } from "../store/db";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -29,8 +28,8 @@ export function presentedToken(c: Context<AppEnv>, kind: PrincipalKind): { token
  */
 async function assertCookieOriginAllowed(c: Context<AppEnv>, siteKey: string): Promise<void> {
   const origin = c.req.header("Origin");
-  const needsSite = origin !== undefined && origin !== "" && origin !== "null" && origin !== new URL(c.var.config.publicBaseUrl).origin;
-  const site = needsSite ? await resolveSite(createDb(c.env.DB), c.var.config, siteKey).catch(() => null) : null;
+  const needsSite = origin !== undefined && origin !== "" && origin !== "null" && origin !== new URL(c.var.ctx.config.publicBaseUrl).origin;
+  const site = needsSite ? await resolveSite(c.var.ctx, siteKey).catch(() => null) : null;
   assertOriginAllowed(c, site?.allowed_origins ?? []);
 }
 
@@ -47,7 +46,7 @@ export function namedSiteKey(c: Context<AppEnv>): string | null {
  * checked for the site it was issued to (400 before anything about the token is said).
  */
 export const requireNamedSiteInStrictMode: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (c.var.config.siteRegistryMode === "strict" && namedSiteKey(c) === null) {
+  if (c.var.ctx.config.siteRegistryMode === "strict" && namedSiteKey(c) === null) {
     throw new AppError("invalid_request", { message: "site_key is required.", fields: { site_key: "Required" } });
   }
   return next();
@@ -62,20 +61,21 @@ export const requireNamedSiteInStrictMode: MiddlewareHandler<AppEnv> = async (c,
 export function requireSession(kind: PrincipalKind): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const presented = presentedToken(c, kind);
-    const result = presented ? await authenticateSession(c.env, presented.token, kind, Date.now()) : null;
+    const ctx = c.var.ctx;
+    const result = presented ? await authenticateSession(ctx, presented.token, kind) : null;
     if (!presented || !result) throw new AppError("unauthenticated");
     if (kind === "user") {
       const named = namedSiteKey(c);
       if (named !== null && named !== result.session.site_key) throw new AppError("unauthenticated");
     }
-    if (kind === "admin" && !(await isAdminSessionCurrent(c.env, createDb(c.env.DB), result.principalId, result.session.created_at))) {
+    if (kind === "admin" && !(await isAdminSessionCurrent(ctx, result.principalId, result.session.created_at))) {
       throw new AppError("unauthenticated");
     }
     if (presented.via === "cookie" && !SAFE_METHODS.has(c.req.method)) {
       await assertCookieOriginAllowed(c, result.session.site_key);
       // Admin cookie writes also need the session's CSRF token: a second line behind SameSite=Strict
       // and the Origin check (a same-site sibling page or a browser without Origin cannot supply it).
-      if (kind === "admin" && !isAdminCsrfTokenValid(c.env, result.session.id, c.req.header("X-CSRF-Token"))) {
+      if (kind === "admin" && !isAdminCsrfTokenValid(ctx, result.session.id, c.req.header("X-CSRF-Token"))) {
         throw new AppError("csrf_token_invalid");
       }
     }

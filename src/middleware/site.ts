@@ -1,8 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { AppError } from "../lib/errors";
-import type { AppEnv } from "../lib/types";
-import { assertSiteActive, resolveSite } from "../services/sites";
-import { createDb } from "../store/db";
+import { assertSiteActive, resolveSite } from "../services/sites/resolve";
+import type { AppEnv } from "./app-env";
 
 /**
  * Resolves `site_key` (body field, else X-Site-Key header) into `c.var.site`. `requireActive`
@@ -19,7 +18,7 @@ export function siteContext(options: { requireActive: boolean }): MiddlewareHand
     if (siteKey.length > 64) {
       throw new AppError("invalid_request", { fields: { site_key: "At most 64 characters" } });
     }
-    const site = await resolveSite(createDb(c.env.DB), c.var.config, siteKey);
+    const site = await resolveSite(c.var.ctx, siteKey);
     if (options.requireActive) assertSiteActive(site);
     c.set("site", site);
     return next();

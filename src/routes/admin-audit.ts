@@ -1,9 +1,6 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
-import type { AppEnv } from "../lib/types";
-import { requireAdminFactors } from "../middleware/admin";
-import { requireAdminSession } from "../middleware/session";
-import { listAudit } from "../services/audit-list";
-import { createDb } from "../store/db";
+import type { AppEnv } from "../middleware/app-env";
+import { listAudit } from "../services/audit/list";
 import { CursorField, LimitField } from "./admin-schemas";
 import { errorResponses, jsonResponse, validationHook } from "./common";
 
@@ -52,7 +49,6 @@ const auditListRoute = createRoute({
     "`outcome` (success | failure | denied), `since` (inclusive) and `until` (exclusive) as ISO 8601 or epoch ms. Cursor pagination by id: " +
     "pass `next_cursor` back as `cursor`; rows written meanwhile never shift later pages. `limit` 1–100 (default 50). Read-only; rows older " +
     "than AUDIT_RETENTION_DAYS are pruned daily.",
-  middleware: [requireAdminSession, requireAdminFactors] as const,
   request: {
     query: z.object({
       actor: Filter,
@@ -70,6 +66,6 @@ const auditListRoute = createRoute({
 });
 
 export const adminAuditRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(auditListRoute, async (c) => {
-  const page = await listAudit(createDb(c.env.DB), c.req.valid("query"));
+  const page = await listAudit(c.var.ctx, c.req.valid("query"));
   return c.json({ ok: true as const, ...page }, 200);
 });

@@ -1,13 +1,8 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
-import type { AppEnv } from "../lib/types";
-import { requireAdminSession } from "../middleware/session";
-import { requireAdminFactors } from "../middleware/admin";
-import { changeAdminPassword, loginAdmin } from "../services/admin-accounts";
-import { adminCsrfToken } from "../services/admin-csrf";
-import { confirmAdminTotp, disableAdminTotp, startAdminTotpEnrollment } from "../services/admin-totp";
-import { recordAudit } from "../services/audit";
-import { revokeSessionToken } from "../services/sessions";
-import { createDb } from "../store/db";
+import type { AppEnv } from "../middleware/app-env";
+import { changeAdminPassword, loginAdmin, logoutAdmin } from "../services/admin/accounts";
+import { adminCsrfToken } from "../services/admin/csrf";
+import { confirmAdminTotp, disableAdminTotp, startAdminTotpEnrollment } from "../services/admin/totp";
 import { AdminSchema, PasswordField } from "./admin-schemas";
 import { errorResponses, jsonBody, jsonResponse, validationHook } from "./common";
 import { clearSessionCookie, setSessionCookie } from "./cookies";
@@ -41,7 +36,6 @@ const meRoute = createRoute({
   tags: ["Admin"],
   summary: "Returns the signed-in admin",
   description: "Console bootstrap and session check. Answered from the admin's Durable Object (no database read).",
-  middleware: [requireAdminSession] as const,
   responses: { 200: jsonResponse(z.object({ ok: z.literal(true), admin: AdminSchema, session: z.object({ id: z.string(), expires_at: z.string(), factors: z.array(z.string()) }), csrf_token: CsrfToken })), ...errorResponses(401) },
 });
 
@@ -51,7 +45,6 @@ const logoutRoute = createRoute({
   tags: ["Admin"],
   summary: "Ends the current admin session",
   description: "The token fails on the very next request; the cookie is cleared.",
-  middleware: [requireAdminSession] as const,
   request: { body: jsonBody(z.object({})) },
   responses: { 200: jsonResponse(EmptyOkSchema), ...errorResponses(400, 401, 403, 415) },
 });
@@ -62,7 +55,6 @@ const changePasswordRoute = createRoute({
   tags: ["Admin"],
   summary: "Changes the signed-in admin's password",
   description: "Needs the current password; the new one must pass the password rules. Every other session of this admin ends; this one stays.",
-  middleware: [requireAdminSession, requireAdminFactors] as const,
   request: { body: jsonBody(z.object({ current_password: PasswordField, new_password: PasswordField })) },
   responses: { 200: jsonResponse(EmptyOkSchema), ...errorResponses(400, 401, 403, 415, 429) },
 });
@@ -73,7 +65,6 @@ const totpEnrollRoute = createRoute({
   tags: ["Admin"],
   summary: "Starts TOTP enrolment for the signed-in admin",
   description: "Returns a new secret and its otpauth:// URL (show as a QR code). Nothing changes for login until admin/totp_confirm. 409 when TOTP is already on.",
-  middleware: [requireAdminSession] as const,
   request: { body: jsonBody(z.object({})) },
   responses: { 200: jsonResponse(z.object({ ok: z.literal(true), otpauth_url: z.string(), secret: z.string() })), ...errorResponses(401, 403, 409, 415) },
 });
@@ -84,7 +75,6 @@ const totpConfirmRoute = createRoute({
   tags: ["Admin"],
   summary: "Confirms TOTP enrolment with a first code",
   description: "Enables TOTP; from now on admin/login needs `totp`. Every session of this admin ends and a new one (factors password + totp) is returned and set as the cookie.",
-  middleware: [requireAdminSession] as const,
   request: { body: jsonBody(z.object({ code: TotpCode })) },
   responses: { 200: jsonResponse(z.object({ ok: z.literal(true), session: SessionSchema, csrf_token: CsrfToken })), ...errorResponses(400, 401, 403, 409, 415, 429) },
 });
@@ -95,72 +85,67 @@ const totpDisableRoute = createRoute({
   tags: ["Admin"],
   summary: "Turns TOTP off for the signed-in admin",
   description: "Needs the current password and a current code. Refused (403) while ADMIN_REQUIRE_TOTP is on.",
-  middleware: [requireAdminSession, requireAdminFactors] as const,
   request: { body: jsonBody(z.object({ password: PasswordField, code: TotpCode })) },
   responses: { 200: jsonResponse(EmptyOkSchema), ...errorResponses(400, 401, 403, 409, 415, 429) },
 });
 
 type AdminOut = z.infer<typeof AdminSchema>;
 
-export const adminAuthRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
-  .openapi(loginRoute, async (c) => {
-    const body = c.req.valid("json");
-    const result = await loginAdmin(c.env, createDb(c.env.DB), c.var.config, body, c.var.meta, Date.now());
-    setSessionCookie(c, "admin", result.session.token, result.session.ttlSeconds);
-    return c.json(
-      {
-        ok: true as const,
-        admin: result.admin,
-        session: { token: result.session.token, expires_at: result.session.expires_at },
-        totp_enrollment_required: result.totpEnrollmentRequired,
-        csrf_token: adminCsrfToken(c.env, result.session.id),
-      },
-      200,
-    );
-  })
+// Three groups, guarded in app.ts: login (public); what an admin may do before TOTP enrolment
+// (session guard only); and the rest (session and factor guards, like every other admin route).
+
+export const adminLoginRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(loginRoute, async (c) => {
+  const ctx = c.var.ctx;
+  const result = await loginAdmin(ctx, c.req.valid("json"));
+  setSessionCookie(c, "admin", result.session.token, result.session.ttlSeconds);
+  return c.json(
+    {
+      ok: true as const,
+      admin: result.admin,
+      session: { token: result.session.token, expires_at: result.session.expires_at },
+      totp_enrollment_required: result.totpEnrollmentRequired,
+      csrf_token: adminCsrfToken(ctx, result.session.id),
+    },
+    200,
+  );
+});
+
+export const adminEnrolmentRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(meRoute, (c) => {
     const auth = c.var.auth;
     return c.json(
-      { ok: true as const, admin: auth.identity as unknown as AdminOut, session: { id: auth.sessionId, expires_at: new Date(auth.expiresAt).toISOString(), factors: auth.factors },
-        csrf_token: adminCsrfToken(c.env, auth.sessionId),
+      {
+        ok: true as const,
+        admin: auth.identity as unknown as AdminOut,
+        session: { id: auth.sessionId, expires_at: new Date(auth.expiresAt).toISOString(), factors: auth.factors },
+        csrf_token: adminCsrfToken(c.var.ctx, auth.sessionId),
       },
       200,
     );
   })
   .openapi(logoutRoute, async (c) => {
-    const auth = c.var.auth;
-    await revokeSessionToken(c.env, auth.token, "admin");
+    await logoutAdmin(c.var.ctx, c.var.auth);
     clearSessionCookie(c, "admin");
-    await recordAudit(
-      createDb(c.env.DB),
-      { actor: { type: "admin", id: auth.principalId }, action: "admin.logout", target: { type: "admin", id: auth.principalId }, details: { session_id: auth.sessionId } },
-      c.var.meta,
-    );
-    return c.json({ ok: true as const }, 200);
-  })
-  .openapi(changePasswordRoute, async (c) => {
-    const body = c.req.valid("json");
-    const auth = c.var.auth;
-    await changeAdminPassword(
-      c.env,
-      createDb(c.env.DB),
-      c.var.config,
-      { adminId: auth.principalId, sessionId: auth.sessionId, currentPassword: body.current_password, newPassword: body.new_password },
-      c.var.meta,
-      Date.now(),
-    );
     return c.json({ ok: true as const }, 200);
   })
   .openapi(totpEnrollRoute, async (c) => {
-    const out = await startAdminTotpEnrollment(c.env, createDb(c.env.DB), c.var.auth.principalId, c.var.meta, Date.now());
+    const out = await startAdminTotpEnrollment(c.var.ctx, c.var.auth.principalId);
     return c.json({ ok: true as const, ...out }, 200);
   })
   .openapi(totpConfirmRoute, async (c) => {
-    const session = await confirmAdminTotp(c.env, createDb(c.env.DB), c.var.auth.principalId, c.req.valid("json").code, c.var.meta, Date.now());
+    const session = await confirmAdminTotp(c.var.ctx, c.var.auth.principalId, c.req.valid("json").code);
     setSessionCookie(c, "admin", session.token, session.ttlSeconds);
-    return c.json({ ok: true as const, session: { token: session.token, expires_at: session.expires_at }, csrf_token: adminCsrfToken(c.env, session.id) }, 200);
+    return c.json({ ok: true as const, session: { token: session.token, expires_at: session.expires_at }, csrf_token: adminCsrfToken(c.var.ctx, session.id) }, 200);
+  });
+
+export const adminAccountRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(changePasswordRoute, async (c) => {
+    const body = c.req.valid("json");
+    const auth = c.var.auth;
+    await changeAdminPassword(c.var.ctx, { adminId: auth.principalId, sessionId: auth.sessionId, currentPassword: body.current_password, newPassword: body.new_password });
+    return c.json({ ok: true as const }, 200);
   })
   .openapi(totpDisableRoute, async (c) => {
-    await disableAdminTotp(c.env, createDb(c.env.DB), c.var.config, c.var.auth.principalId, c.req.valid("json"), c.var.meta, Date.now());
+    await disableAdminTotp(c.var.ctx, c.var.auth.principalId, c.req.valid("json"));
     return c.json({ ok: true as const }, 200);
   });

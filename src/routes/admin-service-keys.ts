@@ -1,10 +1,6 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
-import type { AppEnv } from "../lib/types";
-import { requireAdminFactors } from "../middleware/admin";
-import { requireAdminSession } from "../middleware/session";
-import { type KeyActionContext, SERVICE_SCOPES, createServiceKey, listServiceKeys, revokeServiceKey } from "../services/service-keys";
-import { createDb } from "../store/db";
+import type { AppEnv } from "../middleware/app-env";
+import { SERVICE_SCOPES, createServiceKey, listServiceKeys, revokeServiceKey } from "../services/keys/service-keys";
 import { errorResponses, jsonBody, jsonResponse, validationHook } from "./common";
 import { EmptyOkSchema } from "./schemas";
 
@@ -29,7 +25,6 @@ const createKeyRoute = createRoute({
   description:
     `For a backend that calls the service routes with \`X-Service-Key\`. \`scopes\`: one or more of ${SERVICE_SCOPES.join(", ")}. ` +
     "The answer holds the secret; Auth2 keeps only its SHA-256 and can never show it again.",
-  middleware: [requireAdminSession, requireAdminFactors] as const,
   request: { body: jsonBody(z.object({ name: z.string().trim().min(1).max(100), scopes: z.array(z.enum(SERVICE_SCOPES)).min(1).max(SERVICE_SCOPES.length) })) },
   responses: { 200: jsonResponse(z.object({ ok: z.literal(true), service_key: ServiceKeySchema, secret: z.string() })), ...errorResponses(400, 401, 403, 413, 415) },
 });
@@ -40,7 +35,6 @@ const listKeysRoute = createRoute({
   tags: ["Admin"],
   summary: "Lists service keys",
   description: "Every key, newest first, revoked ones included (with revoked_at). Never a secret or hash.",
-  middleware: [requireAdminSession, requireAdminFactors] as const,
   responses: { 200: jsonResponse(z.object({ ok: z.literal(true), items: z.array(ServiceKeySchema) })), ...errorResponses(401, 403) },
 });
 
@@ -50,23 +44,19 @@ const revokeKeyRoute = createRoute({
   tags: ["Admin"],
   summary: "Revokes a service key",
   description: "The next request with the key fails (401). Unknown id → 404; revoking twice changes nothing.",
-  middleware: [requireAdminSession, requireAdminFactors] as const,
   request: { body: jsonBody(z.object({ id: z.string().min(1).max(64) })) },
   responses: { 200: jsonResponse(EmptyOkSchema), ...errorResponses(400, 401, 403, 404, 415) },
 });
 
-function contextOf(c: Context<AppEnv>): KeyActionContext {
-  return { actor: { type: "admin", id: c.var.auth.principalId }, meta: c.var.meta };
-}
-
 export const adminServiceKeyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(createKeyRoute, async (c) => {
     const body = c.req.valid("json");
-    const { key, secret } = await createServiceKey(createDb(c.env.DB), { name: body.name, scopes: body.scopes, createdBy: c.var.auth.principalId }, contextOf(c));
+    const actor = { type: "admin" as const, id: c.var.auth.principalId };
+    const { key, secret } = await createServiceKey(c.var.ctx, actor, { name: body.name, scopes: body.scopes, createdBy: c.var.auth.principalId });
     return c.json({ ok: true as const, service_key: key, secret }, 200);
   })
-  .openapi(listKeysRoute, async (c) => c.json({ ok: true as const, items: await listServiceKeys(createDb(c.env.DB)) }, 200))
+  .openapi(listKeysRoute, async (c) => c.json({ ok: true as const, items: await listServiceKeys(c.var.ctx) }, 200))
   .openapi(revokeKeyRoute, async (c) => {
-    await revokeServiceKey(createDb(c.env.DB), c.req.valid("json").id, contextOf(c));
+    await revokeServiceKey(c.var.ctx, { type: "admin", id: c.var.auth.principalId }, c.req.valid("json").id);
     return c.json({ ok: true as const }, 200);
   });

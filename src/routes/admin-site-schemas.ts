@@ -1,6 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import { LOGIN_MODES, PASSWORD_MAX_LENGTH, PASSWORD_MIN_FLOOR, RESET_MODES, TWOFA_MODES } from "../env";
 import { normaliseEmail } from "../lib/email";
+import { PolicyFieldsSchema, PolicySchema } from "../lib/site-policy";
+
+export { PolicyFieldsSchema, PolicySchema };
 
 // Validation of site records and policies. Origins and URLs are what links in mails and CORS answers
 // are built from, so they are checked strictly: https only (plain http only for localhost during
@@ -57,33 +59,6 @@ export const BrandingSchema = z
     from_name: SafeText(100).optional(),
   })
   .openapi("Branding");
-
-const MAX_TTL = 90 * 86_400;
-
-/** Every policy field (all optional: missing ones keep their current value or the configured default). */
-export const PolicyFieldsSchema = z
-  .strictObject({
-    login_mode: z.enum(LOGIN_MODES).optional(),
-    reset_mode: z.enum(RESET_MODES).optional(),
-    twofa_mode: z.enum(TWOFA_MODES).optional(),
-    allow_self_registration: z.boolean().optional(),
-    password_min_length: z.number().int().min(PASSWORD_MIN_FLOOR).max(PASSWORD_MAX_LENGTH).optional(),
-    session_ttl_seconds: z.number().int().min(300).max(MAX_TTL).optional().openapi({ description: "300 s – 90 days" }),
-    idle_timeout_seconds: z.number().int().min(60).max(MAX_TTL).optional().openapi({ description: "60 s – 90 days, ≤ session_ttl_seconds" }),
-  })
-  .openapi("PolicyFields");
-
-export const PolicySchema = z
-  .object({
-    login_mode: z.enum(LOGIN_MODES),
-    reset_mode: z.enum(RESET_MODES),
-    twofa_mode: z.enum(TWOFA_MODES),
-    allow_self_registration: z.boolean(),
-    password_min_length: z.number().int(),
-    session_ttl_seconds: z.number().int(),
-    idle_timeout_seconds: z.number().int(),
-  })
-  .openapi("Policy");
 
 export const SiteSchema = z
   .object({

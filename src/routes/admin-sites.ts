@@ -1,10 +1,6 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
-import type { AppEnv } from "../lib/types";
-import { requireAdminFactors } from "../middleware/admin";
-import { requireAdminSession } from "../middleware/session";
-import { type AdminActor, createSite, deleteSite, listSites, updateSite } from "../services/site-registry";
-import { createDb } from "../store/db";
+import type { AppEnv } from "../middleware/app-env";
+import { createSite, deleteSite, listSites, updateSite } from "../services/sites/registry";
 import { NewSiteKeyField, PolicyFieldsSchema, SiteFieldsShape, SiteKeyRef, SiteName, SiteSchema } from "./admin-site-schemas";
 import { errorResponses, jsonBody, jsonResponse, validationHook } from "./common";
 import { EmptyOkSchema } from "./schemas";
@@ -22,7 +18,6 @@ const createSiteRoute = createRoute({
     "(https, or http://localhost[:port]). `reset_url`/`onboarding_url`: the app screens mailed links point to (https; http only for localhost). " +
     "`branding`: display_name, logo_url (https), primary_color (#rrggbb), support_email, from_name. `policy`: any policy field; missing ones take " +
     "the configured defaults. Applies from the next request.",
-  middleware: [requireAdminSession, requireAdminFactors] as const,
   request: { body: jsonBody(z.object({ site_key: NewSiteKeyField.optional(), name: SiteName, ...SiteFieldsShape })) },
   responses: { 200: jsonResponse(SiteOk), ...writeErrors },
 });
@@ -33,7 +28,6 @@ const updateSiteRoute = createRoute({
   tags: ["Admin"],
   summary: "Changes a site's fields",
   description: "Send `site_key` and the fields to change (`branding` and `allowed_origins` are replaced as a whole; `policy` fields merge). Applies from the next request of that site.",
-  middleware: [requireAdminSession, requireAdminFactors] as const,
   request: { body: jsonBody(z.object({ site_key: SiteKeyRef, name: SiteName.optional(), ...SiteFieldsShape })) },
   responses: { 200: jsonResponse(SiteOk), ...writeErrors },
 });
@@ -44,7 +38,6 @@ const listSitesRoute = createRoute({
   tags: ["Admin"],
   summary: "Lists every registered site with its policy",
   description: "Ordered by site_key.",
-  middleware: [requireAdminSession, requireAdminFactors] as const,
   responses: { 200: jsonResponse(z.object({ ok: z.literal(true), items: z.array(SiteSchema) })), ...errorResponses(401, 403) },
 });
 
@@ -54,7 +47,6 @@ const deleteSiteRoute = createRoute({
   tags: ["Admin"],
   summary: "Deletes a site and its policy",
   description: "Users stay (they are global). Requests with this site_key then get the default policy (or 403 unknown_site in strict registry mode).",
-  middleware: [requireAdminSession, requireAdminFactors] as const,
   request: { body: jsonBody(z.object({ site_key: SiteKeyRef })) },
   responses: { 200: jsonResponse(EmptyOkSchema), ...writeErrors },
 });
@@ -68,38 +60,33 @@ const policyUpdateRoute = createRoute({
     "Send `site_key` and any policy fields: login_mode (password | email_otp | password_or_otp), reset_mode (link | otp | both | disabled), " +
     "twofa_mode (off | optional | required), allow_self_registration, password_min_length (8–256), session_ttl_seconds (300 s – 90 days), " +
     "idle_timeout_seconds (60 s – 90 days, not above the session TTL). Unknown fields are refused. Applies from the next request of that site.",
-  middleware: [requireAdminSession, requireAdminFactors] as const,
   request: { body: jsonBody(PolicyFieldsSchema.extend({ site_key: SiteKeyRef })) },
   responses: { 200: jsonResponse(SiteOk), ...writeErrors },
 });
-
-function actorOf(c: Context<AppEnv>): AdminActor {
-  return { adminId: c.var.auth.principalId, meta: c.var.meta, now: Date.now() };
-}
 
 type SiteOut = z.infer<typeof SiteSchema>;
 const out = (site: unknown) => site as SiteOut;
 
 export const adminSiteRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(createSiteRoute, async (c) => {
-    const site = await createSite(createDb(c.env.DB), c.var.config, c.req.valid("json"), actorOf(c));
+    const site = await createSite(c.var.ctx, c.var.auth.principalId, c.req.valid("json"));
     return c.json({ ok: true as const, site: out(site) }, 200);
   })
   .openapi(updateSiteRoute, async (c) => {
     const { site_key, ...fields } = c.req.valid("json");
-    const site = await updateSite(createDb(c.env.DB), c.var.config, site_key, fields, actorOf(c));
+    const site = await updateSite(c.var.ctx, c.var.auth.principalId, site_key, fields);
     return c.json({ ok: true as const, site: out(site) }, 200);
   })
   .openapi(listSitesRoute, async (c) => {
-    const items = await listSites(createDb(c.env.DB), c.var.config);
+    const items = await listSites(c.var.ctx);
     return c.json({ ok: true as const, items: items.map(out) }, 200);
   })
   .openapi(deleteSiteRoute, async (c) => {
-    await deleteSite(createDb(c.env.DB), c.req.valid("json").site_key, actorOf(c));
+    await deleteSite(c.var.ctx, c.var.auth.principalId, c.req.valid("json").site_key);
     return c.json({ ok: true as const }, 200);
   })
   .openapi(policyUpdateRoute, async (c) => {
     const { site_key, ...policy } = c.req.valid("json");
-    const site = await updateSite(createDb(c.env.DB), c.var.config, site_key, { policy }, actorOf(c), "site.policy_update");
+    const site = await updateSite(c.var.ctx, c.var.auth.principalId, site_key, { policy }, "site.policy_update");
     return c.json({ ok: true as const, site: out(site) }, 200);
   });

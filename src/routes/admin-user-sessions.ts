@@ -1,9 +1,6 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
-import type { AppEnv } from "../lib/types";
-import { requireAdminFactors } from "../middleware/admin";
-import { requireAdminSession } from "../middleware/session";
-import { listUserSessions, revokeUserSessions } from "../services/user-sessions";
-import { createDb } from "../store/db";
+import type { AppEnv } from "../middleware/app-env";
+import { listUserSessions, revokeUserSessions } from "../services/sessions/user-sessions";
 import { UserIdField } from "./admin-schemas";
 import { errorResponses, jsonBody, jsonResponse, validationHook } from "./common";
 
@@ -27,7 +24,6 @@ const listRoute = createRoute({
   tags: ["Admin"],
   summary: "Lists a user's live sessions",
   description: "Every live session of the user (all sites), oldest first, with where and how it was started. 404 `user_not_found` for an unknown id.",
-  middleware: [requireAdminSession, requireAdminFactors] as const,
   request: { query: z.object({ auth_user_id: UserIdField }) },
   responses: { 200: jsonResponse(z.object({ ok: z.literal(true), sessions: z.array(AdminSessionSchema) })), ...errorResponses(400, 401, 403, 404) },
 });
@@ -41,17 +37,16 @@ const revokeRoute = createRoute({
     "With `session_id`: that session (404 `session_not_found` when it is not live); without: every session of the user. The tokens fail on " +
     "the very next request; the account, its password and its API keys stay as they are (use user_disable to lock the account). Audited as " +
     "`user.sessions_revoke` with the number ended.",
-  middleware: [requireAdminSession, requireAdminFactors] as const,
   request: { body: jsonBody(z.object({ auth_user_id: UserIdField, session_id: z.string().min(1).max(64).optional() })) },
   responses: { 200: jsonResponse(z.object({ ok: z.literal(true), revoked: z.number().int() })), ...errorResponses(400, 401, 403, 404, 413, 415) },
 });
 
 export const adminUserSessionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(listRoute, async (c) => {
-    const sessions = await listUserSessions(c.env, createDb(c.env.DB), c.req.valid("query").auth_user_id, Date.now());
+    const sessions = await listUserSessions(c.var.ctx, c.req.valid("query").auth_user_id);
     return c.json({ ok: true as const, sessions }, 200);
   })
   .openapi(revokeRoute, async (c) => {
-    const revoked = await revokeUserSessions(c.env, createDb(c.env.DB), c.req.valid("json"), { adminId: c.var.auth.principalId, meta: c.var.meta, now: Date.now() });
+    const revoked = await revokeUserSessions(c.var.ctx, c.var.auth.principalId, c.req.valid("json"));
     return c.json({ ok: true as const, revoked }, 200);
   });

@@ -1,8 +1,7 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
-import type { AppEnv } from "../lib/types";
+import type { AppEnv } from "../middleware/app-env";
 import { requireUserSession } from "../middleware/session";
-import { MAX_ACTIVE_API_KEYS, createApiKey, listApiKeys, revokeApiKey } from "../services/api-keys";
-import { createDb } from "../store/db";
+import { MAX_ACTIVE_API_KEYS, createApiKey, listApiKeys, revokeApiKey } from "../services/keys/api-keys";
 import { ApiKeySchema } from "./api-key-schema";
 import { errorResponses, jsonBody, jsonResponse, validationHook } from "./common";
 import { EmptyOkSchema, formInt } from "./schemas";
@@ -63,13 +62,13 @@ const revokeKeyRoute = createRoute({
 export const apiKeyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(createKeyRoute, async (c) => {
     const body = c.req.valid("json");
-    const made = await createApiKey(createDb(c.env.DB), c.var.auth.principalId, body, c.var.meta);
+    const made = await createApiKey(c.var.ctx, c.var.auth.principalId, body);
     return c.json({ ok: true as const, key: made.key, secret: made.secret }, 200);
   })
   .openapi(listKeysRoute, async (c) => {
-    return c.json({ ok: true as const, keys: await listApiKeys(createDb(c.env.DB), c.var.auth.principalId) }, 200);
+    return c.json({ ok: true as const, keys: await listApiKeys(c.var.ctx, c.var.auth.principalId) }, 200);
   })
   .openapi(revokeKeyRoute, async (c) => {
-    await revokeApiKey(createDb(c.env.DB), c.var.auth.principalId, c.req.valid("json").id, c.var.meta);
+    await revokeApiKey(c.var.ctx, c.var.auth.principalId, c.req.valid("json").id);
     return c.json({ ok: true as const }, 200);
   });

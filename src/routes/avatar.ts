@@ -1,10 +1,10 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { AppError } from "../lib/errors";
-import type { AppEnv } from "../lib/types";
+import type { AppEnv } from "../middleware/app-env";
 import { readBodyCapped } from "../middleware/body";
 import { requireUserSession } from "../middleware/session";
-import { AVATAR_BODY_LIMIT, AVATAR_TYPES, decodeDataUrl, readAvatar, replaceAvatar } from "../services/avatars";
+import { AVATAR_BODY_LIMIT, AVATAR_TYPES, decodeDataUrl, readAvatar, replaceAvatar } from "../services/users/avatars";
 import { errorResponses, jsonResponse, validationHook } from "./common";
 import { UserSchema } from "./schemas";
 
@@ -87,12 +87,12 @@ async function readUpload(c: Context<AppEnv>): Promise<Uint8Array> {
 export const avatarRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(avatarUploadRoute, async (c) => {
     const bytes = await readUpload(c);
-    const user = await replaceAvatar(c.env, c.var.config.publicBaseUrl, c.var.auth.principalId, bytes, c.var.meta);
+    const user = await replaceAvatar(c.var.ctx, c.var.auth.principalId, bytes);
     return c.json({ ok: true as const, user }, 200);
   })
   .openapi(avatarServeRoute, async (c) => {
     const { user, key } = c.req.valid("param");
-    const object = await readAvatar(c.env, user, key, c.req.raw.headers);
+    const object = await readAvatar(c.var.ctx, user, key, c.req.raw.headers);
     if (!object) throw new AppError("not_found");
     const stored = object.httpMetadata?.contentType ?? "";
     const headers = new Headers({

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { hashPassword } from "../crypto/password-hash";
-import type { AppEnv } from "../lib/types";
+import type { AppEnv } from "../middleware/app-env";
 
 /**
  * Floor routes for the benchmark harness only (mounted when BENCH_ROUTES=1): what the platform
@@ -19,7 +19,8 @@ export const benchRoutes = new Hono<AppEnv>()
   // One password hash with the configured (production) parameters and pepper, as login/registration pay it.
   // The parameters are echoed so the harness can check it measured the production ones.
   .get("/hash", async (c) => {
-    const scrypt = c.var.config.scrypt;
-    const hash = await hashPassword("bench-Password-2026!", { scrypt, pepper: c.env.PASSWORD_PEPPER });
-    return c.json({ ok: true, params: scrypt, peppered: Boolean(c.env.PASSWORD_PEPPER), length: hash.length });
+    const scrypt = c.var.ctx.config.scrypt;
+    const pepper = c.var.ctx.secrets.pepper;
+    const hash = await hashPassword("bench-Password-2026!", { scrypt, pepper });
+    return c.json({ ok: true, params: scrypt, peppered: Boolean(pepper), length: hash.length });
   });

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { Hook } from "@hono/zod-openapi";
 import { AppError } from "../lib/errors";
-import type { AppEnv } from "../lib/types";
+import type { AppEnv } from "../middleware/app-env";
 
 export const ErrorSchema = z
   .object({

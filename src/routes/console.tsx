@@ -1,5 +1,5 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AppEnv } from "../lib/types";
+import type { AppEnv } from "../middleware/app-env";
 import { notFound } from "../middleware/errors";
 import { CONSOLE_ASSETS } from "../console/assets";
 import { ConsolePage } from "../console/page";

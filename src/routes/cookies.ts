@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
-import type { AppEnv } from "../lib/types";
-import { ADMIN_COOKIE, type PrincipalKind, USER_COOKIE } from "../services/sessions";
+import type { AppEnv } from "../middleware/app-env";
+import { ADMIN_COOKIE, type PrincipalKind, USER_COOKIE } from "../services/sessions/sessions";
 
 /** Sets the session cookie: __Host- prefix (Secure, Path=/, no Domain), HttpOnly, SameSite=Lax. */
 export function setSessionCookie(c: Context<AppEnv>, kind: PrincipalKind, token: string, maxAgeSeconds: number): void {

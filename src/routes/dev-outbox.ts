@@ -1,9 +1,8 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import { AppError } from "../lib/errors";
 import { normaliseEmail } from "../lib/email";
-import type { AppEnv } from "../lib/types";
-import { createDb } from "../store/db";
-import { listOutboxMail } from "../store/dev-outbox";
+import type { AppEnv } from "../middleware/app-env";
+import { listDevOutbox } from "../services/mail/dev-outbox";
 import { errorResponses, jsonResponse, validationHook } from "./common";
 
 const OutboxItemSchema = z.object({
@@ -42,7 +41,7 @@ export const devOutboxRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validation
 
 // Outside development the route does not exist, before any validation can tell otherwise.
 devOutboxRoutes.use("/dev/outbox", async (c, next) => {
-  if (!c.var.config.isDevelopment) throw new AppError("not_found");
+  if (!c.var.ctx.config.isDevelopment) throw new AppError("not_found");
   await next();
 });
 
@@ -53,7 +52,7 @@ devOutboxRoutes.openapi(outboxRoute, async (c) => {
     to = normaliseEmail(query.to);
     if (!to) throw new AppError("invalid_request", { fields: { to: "Not a valid email address." } });
   }
-  const items = await listOutboxMail(createDb(c.env.DB), { to, limit: query.limit });
+  const items = await listDevOutbox(c.var.ctx, { to, limit: query.limit });
   c.header("Cache-Control", "no-store");
   return c.json({ ok: true as const, items: items.map((i) => ({ ...i, created_at: new Date(i.created_at).toISOString() })) }, 200);
 });

@@ -1,7 +1,7 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import { AppError } from "../lib/errors";
-import type { AppEnv } from "../lib/types";
-import { checkStorage } from "../store/health";
+import type { AppEnv } from "../middleware/app-env";
+import { checkStorage } from "../services/ops/health";
 import { errorResponses, jsonResponse, validationHook } from "./common";
 
 const HealthSchema = z.object({
@@ -18,7 +18,7 @@ const healthRoute = createRoute({
 });
 
 export const healthRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(healthRoute, async (c) => {
-  const checks = await checkStorage(c.env);
+  const checks = await checkStorage(c.var.ctx);
   if (checks.d1 !== "ok" || checks.kv !== "ok") {
     throw new AppError("service_unavailable", { extra: { checks } });
   }

@@ -2,7 +2,7 @@ import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { AppError } from "../lib/errors";
 import { markInternal } from "../lib/internal-requests";
-import type { AppEnv } from "../lib/types";
+import type { AppEnv } from "../middleware/app-env";
 import { errorResponses, validationHook } from "./common";
 
 /** action → the direct route that answers it. The wrapper calls that route's own handler. */

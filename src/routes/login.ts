@@ -1,14 +1,12 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type { AppEnv } from "../lib/types";
+import type { AppEnv } from "../middleware/app-env";
 import { assertOriginAllowed } from "../middleware/origin";
 import { siteContext } from "../middleware/site";
-import { signIn } from "../services/login";
-import type { Defer } from "../services/login-challenge";
-import { openLoginChallenge, resendLoginFactor, verifyLoginFactor } from "../services/login-factors";
-import { takeFactorCap } from "../services/login-limits";
-import { assertSiteActive, resolveSite } from "../services/sites";
-import { createDb } from "../store/db";
+import { openLoginChallenge, resendLoginFactor, verifyLoginFactor } from "../services/login/factors";
+import { signIn } from "../services/login/sign-in";
+import { takeFactorCap } from "../services/limits/login";
+import { assertSiteActive, resolveSite } from "../services/sites/resolve";
 import { errorResponses, jsonBody, jsonResponse, validationHook } from "./common";
 import { ChallengeSchema, SignInResponseSchema, authenticatedBody, factorRequiredBody } from "./session-issue";
 import { SiteKeyField } from "./site-info";
@@ -70,16 +68,6 @@ const factorVerifyRoute = createRoute({
   responses: { 200: jsonResponse(SignInResponseSchema), ...errorResponses(400, 401, 403, 410, 413, 415, 429) },
 });
 
-function deferTo(c: Context<AppEnv>): Defer {
-  return (work) => {
-    try {
-      c.executionCtx.waitUntil(work);
-    } catch {
-      void work; // no execution context (never in production): the promise still runs to completion
-    }
-  };
-}
-
 /** The site_key a factor request names (optional; when given it must be the challenge's). */
 function namedSiteKey(c: Context<AppEnv>, fromBody: string | undefined): string | null {
   const key = fromBody || c.req.header("X-Site-Key")?.trim();
@@ -87,15 +75,15 @@ function namedSiteKey(c: Context<AppEnv>, fromBody: string | undefined): string 
 }
 
 /** Finds the challenge and its site, and applies the same site and origin checks as auth_login. */
-async function factorContext(c: Context<AppEnv>, token: string, siteKey: string | undefined) {
-  const now = Date.now();
-  await takeFactorCap(c.env, c.var.meta.ip, now);
-  const record = await openLoginChallenge(c.env, token, namedSiteKey(c, siteKey), now);
-  const site = await resolveSite(createDb(c.env.DB), c.var.config, record.site_key);
+async function factorInput(c: Context<AppEnv>, token: string, siteKey: string | undefined) {
+  const ctx = c.var.ctx;
+  await takeFactorCap(ctx);
+  const record = await openLoginChallenge(ctx, token, namedSiteKey(c, siteKey));
+  const site = await resolveSite(ctx, record.site_key);
   assertSiteActive(site);
   c.set("site", site);
   assertOriginAllowed(c, site.allowed_origins);
-  return { record, site, meta: c.var.meta, now, defer: deferTo(c) };
+  return { record, site };
 }
 
 export const loginRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -103,18 +91,18 @@ export const loginRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     const site = c.var.site;
     assertOriginAllowed(c, site.allowed_origins);
     const body = c.req.valid("json");
-    const result = await signIn(c.env, createDb(c.env.DB), { site, email: body.email, password: body.password, meta: c.var.meta, now: Date.now(), defer: deferTo(c) });
+    const result = await signIn(c.var.ctx, { site, email: body.email, password: body.password });
     return c.json(result.status === "authenticated" ? authenticatedBody(c, result.started) : factorRequiredBody(result.challenge), 200);
   })
   .openapi(factorChallengeRoute, async (c) => {
     const body = c.req.valid("json");
-    const ctx = await factorContext(c, body.challenge_token, body.site_key);
-    const challenge = await resendLoginFactor(c.env, createDb(c.env.DB), ctx, body.factor);
+    const input = await factorInput(c, body.challenge_token, body.site_key);
+    const challenge = await resendLoginFactor(c.var.ctx, input, body.factor);
     return c.json({ ok: true as const, challenge }, 200);
   })
   .openapi(factorVerifyRoute, async (c) => {
     const body = c.req.valid("json");
-    const ctx = await factorContext(c, body.challenge_token, body.site_key);
-    const result = await verifyLoginFactor(c.env, createDb(c.env.DB), ctx, body.code);
+    const input = await factorInput(c, body.challenge_token, body.site_key);
+    const result = await verifyLoginFactor(c.var.ctx, input, body.code);
     return c.json(result.status === "authenticated" ? authenticatedBody(c, result.started) : factorRequiredBody(result.challenge), 200);
   });

@@ -1,9 +1,9 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
-import type { AppEnv } from "../lib/types";
+import type { AppEnv } from "../middleware/app-env";
 import { siteContext } from "../middleware/site";
-import { checkOnboarding, completeOnboarding, requestOnboarding } from "../services/onboarding";
+import { checkOnboarding, completeOnboarding, requestOnboarding } from "../services/users/onboarding";
 import { errorResponses, jsonBody, jsonResponse, validationHook } from "./common";
-import { ChallengeValidSchema, CodeField, EmailField, RequestBodySchema, SentIfExistsSchema, TokenField, flowContext } from "./flow-context";
+import { ChallengeValidSchema, CodeField, EmailField, RequestBodySchema, SentIfExistsSchema, TokenField } from "./flow-schemas";
 import { UserSchema } from "./schemas";
 import { SiteKeyField } from "./site-info";
 
@@ -60,15 +60,15 @@ const completeRoute = createRoute({
 
 export const onboardingRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(requestRoute, async (c) => {
-    await requestOnboarding(flowContext(c), c.req.valid("json").email);
+    await requestOnboarding(c.var.ctx, c.var.site, c.req.valid("json").email);
     return c.json({ ok: true as const, status: "sent_if_exists" as const }, 202);
   })
   .openapi(checkRoute, async (c) => {
-    const result = await checkOnboarding(flowContext(c), c.req.valid("json"));
+    const result = await checkOnboarding(c.var.ctx, c.var.site, c.req.valid("json"));
     return c.json({ ok: true as const, valid: true as const, ...result }, 200);
   })
   .openapi(completeRoute, async (c) => {
     const body = c.req.valid("json");
-    const user = await completeOnboarding(flowContext(c), body, body.password);
+    const user = await completeOnboarding(c.var.ctx, c.var.site, body, body.password);
     return c.json({ ok: true as const, status: "activated" as const, user }, 200);
   });

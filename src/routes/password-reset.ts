@@ -1,9 +1,9 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
-import type { AppEnv } from "../lib/types";
+import type { AppEnv } from "../middleware/app-env";
 import { siteContext } from "../middleware/site";
-import { checkPasswordReset, completePasswordReset, requestPasswordReset } from "../services/password-reset";
+import { checkPasswordReset, completePasswordReset, requestPasswordReset } from "../services/users/password-reset";
 import { errorResponses, jsonBody, jsonResponse, validationHook } from "./common";
-import { ChallengeValidSchema, CodeField, EmailField, RequestBodySchema, SentIfExistsSchema, TokenField, flowContext } from "./flow-context";
+import { ChallengeValidSchema, CodeField, EmailField, RequestBodySchema, SentIfExistsSchema, TokenField } from "./flow-schemas";
 import { SiteKeyField } from "./site-info";
 
 const ProofSchema = z.object({
@@ -63,15 +63,15 @@ const completeRoute = createRoute({
 
 export const passwordResetRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(requestRoute, async (c) => {
-    await requestPasswordReset(flowContext(c), c.req.valid("json").email);
+    await requestPasswordReset(c.var.ctx, c.var.site, c.req.valid("json").email);
     return c.json({ ok: true as const, status: "sent_if_exists" as const }, 202);
   })
   .openapi(checkRoute, async (c) => {
-    const result = await checkPasswordReset(flowContext(c), c.req.valid("json"));
+    const result = await checkPasswordReset(c.var.ctx, c.var.site, c.req.valid("json"));
     return c.json({ ok: true as const, valid: true as const, ...result }, 200);
   })
   .openapi(completeRoute, async (c) => {
     const body = c.req.valid("json");
-    await completePasswordReset(flowContext(c), body, body.new_password);
+    await completePasswordReset(c.var.ctx, c.var.site, body, body.new_password);
     return c.json({ ok: true as const, status: "password_reset" as const }, 200);
   });

@@ -1,6 +1,6 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type { AppEnv } from "../lib/types";
+import type { AppEnv } from "../middleware/app-env";
 import { notFound } from "../middleware/errors";
 import { OWN_ASSETS, VENDOR_ASSETS, VENDOR_PREFIX } from "../portal/assets";
 import type { OpenApiLike } from "../portal/endpoints";
@@ -58,8 +58,8 @@ export function createPortalRoutes(source: OpenApiSource) {
     const doc = source.getOpenAPI31Document(DOC_CONFIG) as OpenApiLike;
     const endpoints = listEndpoints(doc);
     const page = GuidePage({
-      origin: c.var.config.publicBaseUrl,
-      registryMode: c.var.config.siteRegistryMode,
+      origin: c.var.ctx.config.publicBaseUrl,
+      registryMode: c.var.ctx.config.siteRegistryMode,
       groups: groupEndpoints(endpoints),
       total: endpoints.length,
     });

@@ -1,7 +1,7 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
-import type { AppEnv } from "../lib/types";
+import type { AppEnv } from "../middleware/app-env";
 import { requireUserSession } from "../middleware/session";
-import { assertOnlyProfileFields, updateOwnProfile } from "../services/profile";
+import { assertOnlyProfileFields, updateOwnProfile } from "../services/users/profile";
 import { errorResponses, jsonBody, jsonResponse, validationHook } from "./common";
 import { UserSchema } from "./schemas";
 
@@ -40,6 +40,6 @@ const profileUpdateRoute = createRoute({
 export const profileRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(profileUpdateRoute, async (c) => {
   // The validator drops unknown members, so the check runs on the body exactly as the client sent it.
   assertOnlyProfileFields(c.var.body);
-  const user = await updateOwnProfile(c.env, c.var.config.publicBaseUrl, c.var.auth.principalId, c.req.valid("json"), c.var.meta);
+  const user = await updateOwnProfile(c.var.ctx, c.var.auth.principalId, c.req.valid("json"));
   return c.json({ ok: true as const, user }, 200);
 });

@@ -1,12 +1,10 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import { AppError } from "../lib/errors";
 import { normaliseEmail } from "../lib/email";
-import type { AppEnv } from "../lib/types";
+import type { AppEnv } from "../middleware/app-env";
 import { siteContext } from "../middleware/site";
-import { toIdentity } from "../services/identity";
-import { type RegistrationContext, registerAccount, startRegistration, verifyRegistration } from "../services/registration";
-import { createDb } from "../store/db";
-import type { Context } from "hono";
+import { toIdentity } from "../services/users/identity";
+import { registerAccount, startRegistration, verifyRegistration } from "../services/users/registration";
 import { errorResponses, jsonBody, jsonResponse, validationHook } from "./common";
 import { UserSchema } from "./schemas";
 import { SiteKeyField } from "./site-info";
@@ -59,10 +57,6 @@ const verifyRoute = createRoute({
   },
 });
 
-function context(c: Context<AppEnv>): RegistrationContext {
-  return { env: c.env, db: createDb(c.env.DB), config: c.var.config, site: c.var.site, meta: c.var.meta };
-}
-
 function emailOf(raw: string): string {
   const email = normaliseEmail(raw);
   if (!email) throw new AppError("invalid_request", { fields: { email: "Invalid email address" } });
@@ -72,16 +66,16 @@ function emailOf(raw: string): string {
 export const registerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(registerRoute, async (c) => {
     const body = c.req.valid("json");
-    await registerAccount(context(c), emailOf(body.email), { email: body.email, password: body.password, name: body.name ?? "" });
+    await registerAccount(c.var.ctx, c.var.site, emailOf(body.email), { email: body.email, password: body.password, name: body.name ?? "" });
     return c.json({ ok: true as const, status: "verification_sent" as const }, 202);
   })
   .openapi(startRoute, async (c) => {
     const body = c.req.valid("json");
-    await startRegistration(context(c), emailOf(body.email), { email: body.email, password: body.password, name: body.name ?? "" });
+    await startRegistration(c.var.ctx, c.var.site, emailOf(body.email), { email: body.email, password: body.password, name: body.name ?? "" });
     return c.json({ ok: true as const, status: "verification_sent" as const }, 202);
   })
   .openapi(verifyRoute, async (c) => {
     const body = c.req.valid("json");
-    const user = await verifyRegistration(context(c), emailOf(body.email), body.code.trim());
-    return c.json({ ok: true as const, status: "registered" as const, user: toIdentity(user, c.var.config.publicBaseUrl) }, 200);
+    const user = await verifyRegistration(c.var.ctx, c.var.site, emailOf(body.email), body.code.trim());
+    return c.json({ ok: true as const, status: "registered" as const, user: toIdentity(user, c.var.ctx.config.publicBaseUrl) }, 200);
   });

@@ -1,14 +1,8 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
-import { AppError } from "../lib/errors";
-import type { AppEnv } from "../lib/types";
-import { requireServiceKey, serviceCallContext, serviceValidationHook } from "../middleware/service-key";
-import { recordAudit } from "../services/audit";
-import { checkClaims, mintFirebaseToken } from "../services/firebase";
-import { toIdentity } from "../services/identity";
-import { authorizeServiceCall } from "../services/service-auth";
-import { resolveUserForService, serviceActor, verifyApiKeyForService } from "../services/service-calls";
-import { userReferenceLookup } from "../services/user-resolve";
-import { createDb } from "../store/db";
+import type { AppEnv } from "../middleware/app-env";
+import { requireServiceKey, serviceValidationHook } from "../middleware/service-key";
+import { mintFirebaseTokenForService, resolveUserForService, verifyApiKeyForService } from "../services/keys/service-calls";
+import { toIdentity } from "../services/users/identity";
 import { ApiKeySchema } from "./api-key-schema";
 import { errorResponses, jsonBody, jsonResponse } from "./common";
 import { UserSchema } from "./schemas";
@@ -97,17 +91,6 @@ const firebaseTokenRoute = createRoute({
   },
 });
 
-function parseClaims(raw: Record<string, unknown> | string | undefined): Record<string, unknown> | undefined {
-  if (typeof raw !== "string") return checkClaims(raw);
-  if (raw.trim() === "") return undefined;
-  try {
-    return checkClaims(JSON.parse(raw));
-  } catch (err) {
-    if (err instanceof AppError) throw err;
-    throw new AppError("invalid_request", { fields: { claims: "Not valid JSON" } });
-  }
-}
-
 // Every route here is a service route: its validation answers 400 only after the key passed.
 export const serviceRoutes = new OpenAPIHono<AppEnv>({ defaultHook: serviceValidationHook });
 
@@ -121,9 +104,7 @@ serviceRoutes.openAPIRegistry.registerComponent("securitySchemes", "ServiceKey",
 serviceRoutes.openapi(
   apiKeyVerifyRoute,
   async (c) => {
-    const db = createDb(c.env.DB);
-    const call = c.var.serviceCall;
-    const result = await verifyApiKeyForService(db, call, c.var.config.publicBaseUrl, c.req.valid("json").api_key, serviceCallContext(c));
+    const result = await verifyApiKeyForService(c.var.ctx, c.var.serviceCall, c.req.valid("json").api_key);
     if (result.valid) return c.json({ ok: true as const, valid: true as const, key: result.key, user: result.user }, 200);
     return c.json({ ok: true as const, valid: false as const, reason: result.reason }, 200);
   },
@@ -132,37 +113,15 @@ serviceRoutes.openapi(
 serviceRoutes.openapi(
   userResolveRoute,
   async (c) => {
-    const user = await resolveUserForService(createDb(c.env.DB), c.var.serviceCall, c.req.valid("json"), serviceCallContext(c));
-    return c.json({ ok: true as const, user: toIdentity(user, c.var.config.publicBaseUrl) }, 200);
+    const user = await resolveUserForService(c.var.ctx, c.var.serviceCall, c.req.valid("json"));
+    return c.json({ ok: true as const, user: toIdentity(user, c.var.ctx.config.publicBaseUrl) }, 200);
   },
 );
 
 serviceRoutes.openapi(
   firebaseTokenRoute,
   async (c) => {
-    const db = createDb(c.env.DB);
-    const body = c.req.valid("json");
-    let claims: Record<string, unknown> | undefined;
-    // Claims and the user reference are checked inside the read builder: a bad request is answered only after the key passed.
-    const { principal, result: user } = await authorizeServiceCall(db, c.var.serviceCall, () => {
-      claims = parseClaims(body.claims);
-      return userReferenceLookup(body);
-    });
-    if (!user) throw new AppError("user_not_found");
-    if (user.status !== "active") throw new AppError("user_inactive");
-    const minted = await mintFirebaseToken(c.env.FIREBASE_SERVICE_ACCOUNT, user.id, claims);
-    // Minting is recorded before the token is handed out.
-    await recordAudit(
-      db,
-      {
-        actor: serviceActor(principal),
-        action: "service.firebase_custom_token",
-        target: { type: "user", id: user.id },
-        siteKey: body.site_key?.trim() || null,
-        details: { claim_names: claims ? Object.keys(claims) : [], expires_at: minted.expires_at },
-      },
-      c.var.meta,
-    );
+    const minted = await mintFirebaseTokenForService(c.var.ctx, c.var.serviceCall, c.req.valid("json"));
     return c.json({ ok: true as const, ...minted }, 200);
   },
 );

@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import { z } from "@hono/zod-openapi";
-import type { AppEnv } from "../lib/types";
-import type { ChallengeView } from "../services/login-challenge";
-import type { StartedSession } from "../services/session-start";
+import type { AppEnv } from "../middleware/app-env";
+import type { ChallengeView } from "../services/login/challenge";
+import type { StartedSession } from "../services/sessions/start";
 import { setSessionCookie } from "./cookies";
 import { SessionSchema, UserSchema } from "./schemas";
 

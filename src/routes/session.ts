@@ -1,9 +1,7 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
-import type { AppEnv } from "../lib/types";
+import type { AppEnv } from "../middleware/app-env";
 import { requireNamedSiteInStrictMode, requireUserSession } from "../middleware/session";
-import { recordAudit } from "../services/audit";
-import { revokeAllSessions, revokeSessionToken } from "../services/sessions";
-import { createDb } from "../store/db";
+import { logoutUser } from "../services/sessions/logout";
 import { errorResponses, jsonBody, jsonResponse, validationHook } from "./common";
 import { clearSessionCookie } from "./cookies";
 import { EmptyOkSchema, SessionInfoSchema, UserSchema, formBoolean } from "./schemas";
@@ -56,15 +54,7 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     );
   })
   .openapi(logoutRoute, async (c) => {
-    const auth = c.var.auth;
-    const all = c.req.valid("json").all === true;
-    if (all) await revokeAllSessions(c.env, "user", auth.principalId);
-    else await revokeSessionToken(c.env, auth.token, "user");
+    await logoutUser(c.var.ctx, c.var.auth, c.req.valid("json").all === true);
     clearSessionCookie(c, "user");
-    await recordAudit(
-      createDb(c.env.DB),
-      { actor: { type: "user", id: auth.principalId }, action: all ? "session.logout_all" : "session.logout", target: { type: "user", id: auth.principalId }, siteKey: auth.siteKey, details: { session_id: auth.sessionId } },
-      c.var.meta,
-    );
     return c.json({ ok: true as const }, 200);
   });

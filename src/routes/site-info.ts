@@ -1,6 +1,6 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
-import { LOGIN_MODES, RESET_MODES, TWOFA_MODES } from "../env";
-import type { AppEnv } from "../lib/types";
+import { POLICY_FIELDS } from "../lib/site-policy";
+import type { AppEnv } from "../middleware/app-env";
 import { siteContext } from "../middleware/site";
 import { errorResponses, jsonBody, jsonResponse, validationHook } from "./common";
 
@@ -14,9 +14,9 @@ const SiteInfoSchema = z
       registered: z.boolean(),
       name: z.string(),
       branding: z.record(z.string(), z.string()),
-      login_mode: z.enum(LOGIN_MODES),
-      reset_mode: z.enum(RESET_MODES),
-      twofa_mode: z.enum(TWOFA_MODES),
+      login_mode: POLICY_FIELDS.login_mode.schema,
+      reset_mode: POLICY_FIELDS.reset_mode.schema,
+      twofa_mode: POLICY_FIELDS.twofa_mode.schema,
       allow_self_registration: z.boolean(),
       password_min_length: z.number().int(),
     }),

@@ -1,11 +1,8 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import { AppError } from "../lib/errors";
-import type { AppEnv } from "../lib/types";
+import type { AppEnv } from "../middleware/app-env";
 import { requireUserSession } from "../middleware/session";
-import { confirmTotp, disableTotp, enrolTotp } from "../services/totp";
-import { createDb } from "../store/db";
-import { findUserById } from "../store/users";
+import { confirmTotp, disableTotp, enrolTotp } from "../services/users/totp";
 import { errorResponses, jsonBody, jsonResponse, validationHook } from "./common";
 import { EmptyOkSchema } from "./schemas";
 
@@ -54,23 +51,13 @@ const disableRoute = createRoute({
   responses: { 200: jsonResponse(EmptyOkSchema), ...errorResponses(400, 401, 403, 409, 429) },
 });
 
-/** The signed-in user's row (the session's snapshot holds no secrets, so TOTP routes read D1). */
-async function currentUser(c: Context<AppEnv>) {
-  const db = createDb(c.env.DB);
-  const user = await findUserById(db, c.var.auth.principalId);
-  if (!user || user.status !== "active") throw new AppError("unauthenticated");
-  return { db, user };
-}
-
 export const totpRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(enrolRoute, async (c) => {
-    const { db, user } = await currentUser(c);
-    const result = await enrolTotp(c.env, db, user, c.var.meta, c.var.auth.siteKey, Date.now());
+    const result = await enrolTotp(c.var.ctx, c.var.auth.principalId, c.var.auth.siteKey);
     return c.json({ ok: true as const, ...result }, 200);
   })
   .openapi(confirmRoute, async (c) => {
-    const { db, user } = await currentUser(c);
-    const codes = await confirmTotp(c.env, db, user, c.req.valid("json").code, c.var.meta, c.var.auth.siteKey, Date.now());
+    const codes = await confirmTotp(c.var.ctx, c.var.auth.principalId, c.req.valid("json").code, c.var.auth.siteKey);
     return c.json({ ok: true as const, recovery_codes: codes }, 200);
   })
   .openapi(disableRoute, async (c) => {
@@ -78,7 +65,6 @@ export const totpRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
     if (body.code === undefined && body.password === undefined) {
       throw new AppError("invalid_request", { message: "Send code or password.", fields: { code: "code or password is required" } });
     }
-    const { db, user } = await currentUser(c);
-    await disableTotp(c.env, db, user, body, c.var.meta, c.var.auth.siteKey, Date.now());
+    await disableTotp(c.var.ctx, c.var.auth.principalId, body, c.var.auth.siteKey);
     return c.json({ ok: true as const }, 200);
   });

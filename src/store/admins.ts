@@ -31,3 +31,23 @@ export async function findAdminSessionGate(db: Db, id: string): Promise<{ status
     .first<{ status: string; sessions_valid_after: number | null }>();
   return row ? { status: row.status, sessionsValidAfter: row.sessions_valid_after } : null;
 }
+
+export interface AdminsStore {
+  findById(id: string): Promise<AdminRow | null>;
+  /** `email` must already be normalised. */
+  findByEmail(email: string): Promise<AdminRow | null>;
+  insert(row: NewAdminRow): ReturnType<typeof insertAdmin>;
+  update(id: string, patch: Partial<NewAdminRow>): ReturnType<typeof updateAdmin>;
+  /** What every admin request checks of the row besides the session itself (one primary-key read). */
+  findSessionGate(id: string): Promise<{ status: string; sessionsValidAfter: number | null } | null>;
+}
+
+export function createAdminsStore(db: Db): AdminsStore {
+  return {
+    findById: (id) => findAdminById(db, id),
+    findByEmail: (email) => findAdminByEmail(db, email),
+    insert: (row) => insertAdmin(db, row),
+    update: (id, patch) => updateAdmin(db, id, patch),
+    findSessionGate: (id) => findAdminSessionGate(db, id),
+  };
+}

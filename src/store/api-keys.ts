@@ -85,3 +85,25 @@ export function touchApiKeyRow(db: Db, id: string, now: number, staleBefore: num
     .set({ lastUsedAt: now })
     .where(and(eq(t.id, id), or(isNull(t.lastUsedAt), lt(t.lastUsedAt, staleBefore))));
 }
+
+export interface ApiKeysStore {
+  /** The INSERT that succeeds only while the user has fewer than `limit` active keys (changes() = 1 when inserted). */
+  insertWithinLimit(row: ApiKeyRow, limit: number, now: number): ReturnType<typeof insertApiKeyWithinLimitStatement>;
+  listActive(userId: string): Promise<ApiKeyRow[]>;
+  findById(id: string): Promise<ApiKeyRow | null>;
+  withOwnerByHashRead(secretHash: string): Read<ApiKeyWithOwner>;
+  revoke(userId: string, id: string, now: number): ReturnType<typeof revokeApiKeyRow>;
+  /** Writes last_used_at only if the stored value is older than `staleBefore`. */
+  touch(id: string, now: number, staleBefore: number): ReturnType<typeof touchApiKeyRow>;
+}
+
+export function createApiKeysStore(db: Db): ApiKeysStore {
+  return {
+    insertWithinLimit: (row, limit, now) => insertApiKeyWithinLimitStatement(db, row, limit, now),
+    listActive: (userId) => listActiveApiKeyRows(db, userId),
+    findById: (id) => findApiKeyById(db, id),
+    withOwnerByHashRead: apiKeyWithOwnerByHashRead,
+    revoke: (userId, id, now) => revokeApiKeyRow(db, userId, id, now),
+    touch: (id, now, staleBefore) => touchApiKeyRow(db, id, now, staleBefore),
+  };
+}

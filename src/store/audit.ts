@@ -1,4 +1,5 @@
 import { lt, sql } from "drizzle-orm";
+import { type AuditQuery, type AuditRow, listAuditPage } from "./audit-query";
 import { type Db, schema } from "./db";
 
 export interface AuditEntry {
@@ -71,4 +72,25 @@ export function auditInsertIfChanged(db: Db, entry: AuditEntry) {
 export async function deleteAuditBefore(db: Db, before: number): Promise<number> {
   const result = await db.delete(schema.auditLog).where(lt(schema.auditLog.at, before));
   return result.meta.changes ?? 0;
+}
+
+export interface AuditStore {
+  /** The insert of one row: await it, or put it in a batch with the change it records. */
+  insert(entry: AuditEntry): ReturnType<typeof auditInsert>;
+  /** The row for a batch's preceding conditional write, written only if that write changed a row. */
+  insertIfChanged(entry: AuditEntry): ReturnType<typeof auditInsertIfChanged>;
+  /** Several rows as ONE statement (deferred audit of read-only service calls). */
+  insertMany(entries: readonly AuditEntry[]): Promise<void>;
+  deleteBefore(before: number): Promise<number>;
+  listPage(query: AuditQuery): Promise<AuditRow[]>;
+}
+
+export function createAuditStore(db: Db): AuditStore {
+  return {
+    insert: (entry) => auditInsert(db, entry),
+    insertIfChanged: (entry) => auditInsertIfChanged(db, entry),
+    insertMany: (entries) => insertAuditEntries(db, entries),
+    deleteBefore: (before) => deleteAuditBefore(db, before),
+    listPage: (query) => listAuditPage(db, query),
+  };
 }

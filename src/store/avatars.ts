@@ -32,3 +32,20 @@ export async function deleteAvatarPrefix(bucket: R2Bucket, userId: string): Prom
   } while (cursor);
   return deleted;
 }
+
+export interface AvatarsStore {
+  put(userId: string, avatarKey: string, bytes: Uint8Array, contentType: string): Promise<void>;
+  get(userId: string, avatarKey: string, onlyIf?: R2Conditional | Headers): ReturnType<typeof getAvatarObject>;
+  delete(userId: string, avatarKey: string): Promise<void>;
+  /** Deletes every object of a user (account deleted); returns how many went. */
+  deleteAll(userId: string): Promise<number>;
+}
+
+export function createAvatarsStore(bucket: R2Bucket): AvatarsStore {
+  return {
+    put: (userId, key, bytes, type) => putAvatarObject(bucket, userId, key, bytes, type),
+    get: (userId, key, onlyIf) => getAvatarObject(bucket, userId, key, onlyIf),
+    delete: (userId, key) => deleteAvatarObject(bucket, userId, key),
+    deleteAll: (userId) => deleteAvatarPrefix(bucket, userId),
+  };
+}

@@ -1,12 +1,19 @@
 import type { Env } from "../env";
+import type { AttemptOutcome } from "../durable/challenge-table";
+import { emailDigest } from "../crypto/email-digest";
+import { shardStub } from "./limits";
 
-// KV key: `challenge:<id>` where id = SHA-256 of the challenge token, so KV never holds a usable
-// token. Values hold only HMACs of codes. TTL ≥ 60 s (KV's minimum).
+// Challenges. The record lives in KV under `challenge:<id>` where id = SHA-256 of the challenge token,
+// so KV never holds a usable token; values hold only HMACs of codes; TTL ≥ 60 s (KV's minimum).
+// Flows that find a challenge by email + code also keep the pointer
+// `challenge-ref:<purpose>:<hmac(email)>` → id. Attempts, single use and supersession are decided in
+// the challenge owner's Limiter shard (never in KV, which is eventually consistent). Owners: the
+// auth_user_id, "admin:<id>", or "ghost:<hmac(email)>" for an address nobody can sign in with.
 
 export interface ChallengeRecord {
   id: string;
   purpose: string;
-  /** Name of the UserState object that counts attempts (auth_user_id, "admin:<id>" or "ghost:<hmac>"). */
+  /** The account attempts count against (see above). */
   owner: string;
   user_id: string | null;
   site_key: string;
@@ -18,34 +25,55 @@ export interface ChallengeRecord {
   data: Record<string, unknown>;
 }
 
-const key = (id: string) => `challenge:${id}`;
-
-export async function putChallenge(env: Env, record: ChallengeRecord, now: number): Promise<void> {
-  const ttl = Math.max(60, Math.ceil((record.expires_at - now) / 1000));
-  await env.CHALLENGES.put(key(record.id), JSON.stringify(record), { expirationTtl: ttl });
-}
-
-export async function getChallenge(env: Env, id: string): Promise<ChallengeRecord | null> {
-  return env.CHALLENGES.get<ChallengeRecord>(key(id), "json");
-}
-
-export async function deleteChallenge(env: Env, id: string): Promise<void> {
-  await env.CHALLENGES.delete(key(id));
-}
-
-/** Pointer `challenge-ref:<purpose>:<hmac(email)>` → challenge id, for flows that find a challenge by email + code. */
+const recordKey = (id: string) => `challenge:${id}`;
 const refKey = (purpose: string, emailHmac: string) => `challenge-ref:${purpose}:${emailHmac}`;
 
-export async function putChallengeRef(env: Env, purpose: string, emailHmac: string, id: string, ttlSeconds: number): Promise<void> {
-  await env.CHALLENGES.put(refKey(purpose, emailHmac), id, { expirationTtl: Math.max(60, ttlSeconds) });
+export interface ChallengesStore {
+  /** The owner name of an address nobody can sign in with: counted like a real account. */
+  ghostOwner(email: string): string;
+  /** The owner name of an admin account. */
+  adminOwner(adminId: string): string;
+  putRecord(record: ChallengeRecord, now: number): Promise<void>;
+  getRecord(id: string): Promise<ChallengeRecord | null>;
+  deleteRecord(id: string): Promise<void>;
+  putRef(purpose: string, email: string, id: string, ttlSeconds: number): Promise<void>;
+  getRef(purpose: string, email: string): Promise<string | null>;
+  /** Removes the pointer, but only while it still points at `id` (a newer challenge keeps its own). */
+  deleteRef(purpose: string, email: string, id: string): Promise<void>;
+  cooldown(owner: string, purpose: string, now: number): Promise<number>;
+  /** Registers a challenge; the owner's earlier open challenge of that purpose dies with it. */
+  open(owner: string, id: string, purpose: string, expiresAt: number, now: number): Promise<void>;
+  attempt(owner: string, id: string, purpose: string, correct: boolean, consume: boolean, now: number): Promise<AttemptOutcome>;
+  isOpen(owner: string, id: string, now: number): Promise<boolean>;
+  consume(owner: string, id: string): Promise<boolean>;
 }
 
-export async function getChallengeRef(env: Env, purpose: string, emailHmac: string): Promise<string | null> {
-  return env.CHALLENGES.get(refKey(purpose, emailHmac));
-}
-
-/** Removes the pointer, but only while it still points at `id` (a newer challenge keeps its own). */
-export async function deleteChallengeRef(env: Env, purpose: string, emailHmac: string, id: string): Promise<void> {
-  const key = refKey(purpose, emailHmac);
-  if ((await env.CHALLENGES.get(key)) === id) await env.CHALLENGES.delete(key);
+export function createChallengesStore(env: Env, codeKey: () => string): ChallengesStore {
+  const kv = env.CHALLENGES;
+  const digest = (email: string) => emailDigest(codeKey(), email);
+  return {
+    ghostOwner: (email) => `ghost:${digest(email)}`,
+    adminOwner: (adminId) => `admin:${adminId}`,
+    async putRecord(record, now) {
+      const ttl = Math.max(60, Math.ceil((record.expires_at - now) / 1000));
+      await kv.put(recordKey(record.id), JSON.stringify(record), { expirationTtl: ttl });
+    },
+    getRecord: (id) => kv.get<ChallengeRecord>(recordKey(id), "json"),
+    async deleteRecord(id) {
+      await kv.delete(recordKey(id));
+    },
+    async putRef(purpose, email, id, ttlSeconds) {
+      await kv.put(refKey(purpose, digest(email)), id, { expirationTtl: Math.max(60, ttlSeconds) });
+    },
+    getRef: (purpose, email) => kv.get(refKey(purpose, digest(email))),
+    async deleteRef(purpose, email, id) {
+      const key = refKey(purpose, digest(email));
+      if ((await kv.get(key)) === id) await kv.delete(key);
+    },
+    cooldown: (owner, purpose, now) => shardStub(env, owner).challengeCooldown(owner, purpose, now),
+    open: (owner, id, purpose, expiresAt, now) => shardStub(env, owner).openChallenge(owner, id, purpose, expiresAt, now),
+    attempt: (owner, id, purpose, correct, consume, now) => shardStub(env, owner).attemptChallenge(owner, id, purpose, correct, consume, now),
+    isOpen: (owner, id, now) => shardStub(env, owner).isChallengeOpen(owner, id, now),
+    consume: (owner, id) => shardStub(env, owner).consumeChallenge(owner, id),
+  };
 }

@@ -6,7 +6,7 @@ export type Db = ReturnType<typeof createDb>;
 
 const cache = new WeakMap<D1Database, ReturnType<typeof drizzle<typeof schema>>>();
 
-/** The drizzle handle for the D1 binding (one per binding per isolate). */
+/** The drizzle handle for the D1 binding (one per binding per isolate). Only the store calls it. */
 export function createDb(d1: D1Database) {
   let db = cache.get(d1);
   if (!db) {
@@ -86,3 +86,9 @@ export async function runRead<T>(db: Db, read: Read<T>): Promise<T | null> {
   const rows = await db.$client.prepare(readStatement(read)).bind(...read.params).raw();
   return rows[0] ? read.map(rows[0], 0) : null;
 }
+
+/**
+ * A statement for `store.batch([...])`: the port methods that write return one, so a change and its
+ * audit row (and any owed mail) commit together. It can also be awaited on its own.
+ */
+export type Statement = Parameters<Db["batch"]>[0][number];

@@ -77,3 +77,26 @@ export function touchServiceKeyRow(db: Db, id: string, now: number, staleBefore:
     .set({ lastUsedAt: now })
     .where(and(eq(schema.serviceKeys.id, id), or(isNull(schema.serviceKeys.lastUsedAt), lt(schema.serviceKeys.lastUsedAt, staleBefore))));
 }
+
+export interface ServiceKeysStore {
+  insert(row: NewServiceKeyRow): ReturnType<typeof insertServiceKey>;
+  findByHash(secretHash: string): Promise<ServiceKeyRow | null>;
+  /** The key with this hash and a route's read in ONE statement (see findServiceKeyWithRead). */
+  findWithRead<T>(secretHash: string, scope: string, read: Read<T> | null): Promise<{ key: ServiceKeyCheck | null; result: T | null }>;
+  findById(id: string): Promise<ServiceKeyRow | null>;
+  list(): Promise<ServiceKeyRow[]>;
+  revoke(id: string, now: number): ReturnType<typeof revokeServiceKeyRow>;
+  touch(id: string, now: number, staleBefore: number): ReturnType<typeof touchServiceKeyRow>;
+}
+
+export function createServiceKeysStore(db: Db): ServiceKeysStore {
+  return {
+    insert: (row) => insertServiceKey(db, row),
+    findByHash: (hash) => findServiceKeyByHash(db, hash),
+    findWithRead: (hash, scope, read) => findServiceKeyWithRead(db, hash, scope, read),
+    findById: (id) => findServiceKeyById(db, id),
+    list: () => listServiceKeyRows(db),
+    revoke: (id, now) => revokeServiceKeyRow(db, id, now),
+    touch: (id, now, staleBefore) => touchServiceKeyRow(db, id, now, staleBefore),
+  };
+}

@@ -1,5 +1,5 @@
-import { asc, eq } from "drizzle-orm";
-import type { SitePolicy } from "../env";
+import { asc, eq, sql } from "drizzle-orm";
+import { type SitePolicy, policyFromColumns, policyToColumns } from "../lib/site-policy";
 import type { Branding, SiteSettings } from "../lib/types";
 import { type Db, schema } from "./db";
 
@@ -38,17 +38,7 @@ export function toSiteRecord(site: SiteRow, policy: PolicyRow | null): SiteRecor
     reset_url: site.resetUrl,
     onboarding_url: site.onboardingUrl,
     branding: parseJson<Branding>(site.branding, {}),
-    policy: policy
-      ? {
-          login_mode: policy.loginMode,
-          reset_mode: policy.resetMode,
-          twofa_mode: policy.twofaMode,
-          allow_self_registration: policy.allowSelfRegistration,
-          password_min_length: policy.passwordMinLength,
-          session_ttl_seconds: policy.sessionTtlSeconds,
-          idle_timeout_seconds: policy.idleTimeoutSeconds,
-        }
-      : null,
+    policy: policy ? policyFromColumns(policy) : null,
     created_at: site.createdAt,
     updated_at: site.updatedAt,
   };
@@ -100,6 +90,14 @@ export async function insertSite(db: Db, site: NewSite, now: number): Promise<vo
   await db.batch([...insertSiteStatements(db, site, now)]);
 }
 
+/** Whether any active registered site lists `origin` (exact match) in its allowed_origins. */
+export async function isOriginRegistered(db: Db, origin: string): Promise<boolean> {
+  const row = await db.get<{ one: number } | undefined>(
+    sql`SELECT 1 AS one FROM sites WHERE status = 'active' AND EXISTS (SELECT 1 FROM json_each(sites.allowed_origins) WHERE json_each.value = ${origin}) LIMIT 1`,
+  );
+  return row?.one === 1;
+}
+
 export function updateSiteStatement(db: Db, site: SiteSettings & { site_key: string }, now: number) {
   return db
     .update(schema.sites)
@@ -109,20 +107,38 @@ export function updateSiteStatement(db: Db, site: SiteSettings & { site_key: str
 
 /** Writes the whole policy of a site (a site registered without one gets its row here). */
 export function upsertPolicyStatement(db: Db, siteKey: string, policy: SitePolicy, now: number) {
-  const values = {
-    loginMode: policy.login_mode,
-    resetMode: policy.reset_mode,
-    twofaMode: policy.twofa_mode,
-    allowSelfRegistration: policy.allow_self_registration,
-    passwordMinLength: policy.password_min_length,
-    sessionTtlSeconds: policy.session_ttl_seconds,
-    idleTimeoutSeconds: policy.idle_timeout_seconds,
-    updatedAt: now,
-  };
+  const values = { ...policyToColumns(policy), updatedAt: now } as Omit<PolicyRow, "siteKey">;
   return db.insert(schema.sitePolicies).values({ siteKey, ...values }).onConflictDoUpdate({ target: schema.sitePolicies.siteKey, set: values });
 }
 
 /** Deletes a site; its policy goes with it (ON DELETE CASCADE). */
 export function deleteSiteStatement(db: Db, siteKey: string) {
   return db.delete(schema.sites).where(eq(schema.sites.siteKey, siteKey));
+}
+
+export interface SitesStore {
+  /** One indexed read: the site and its policy. */
+  find(siteKey: string): Promise<SiteRecord | null>;
+  list(): Promise<SiteRecord[]>;
+  /** The site row and its policy row, for a batch with the audit row that records them. */
+  insertStatements(site: NewSite, now: number): ReturnType<typeof insertSiteStatements>;
+  /** Inserts a site and its policy in one batch (seed, bench, tests). */
+  insert(site: NewSite, now: number): Promise<void>;
+  update(site: SiteSettings & { site_key: string }, now: number): ReturnType<typeof updateSiteStatement>;
+  upsertPolicy(siteKey: string, policy: SitePolicy, now: number): ReturnType<typeof upsertPolicyStatement>;
+  delete(siteKey: string): ReturnType<typeof deleteSiteStatement>;
+  isOriginRegistered(origin: string): Promise<boolean>;
+}
+
+export function createSitesStore(db: Db): SitesStore {
+  return {
+    find: (siteKey) => findSite(db, siteKey),
+    list: () => listSiteRecords(db),
+    insertStatements: (site, now) => insertSiteStatements(db, site, now),
+    insert: (site, now) => insertSite(db, site, now),
+    update: (site, now) => updateSiteStatement(db, site, now),
+    upsertPolicy: (siteKey, policy, now) => upsertPolicyStatement(db, siteKey, policy, now),
+    delete: (siteKey) => deleteSiteStatement(db, siteKey),
+    isOriginRegistered: (origin) => isOriginRegistered(db, origin),
+  };
 }

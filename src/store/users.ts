@@ -1,5 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { type Db, type Read, pickColumns, schema } from "./db";
+import { activatePendingUserStatement, setActiveUserPasswordStatement } from "./user-credentials";
+import { type UserPageQuery, deleteUserRow, listUserPage } from "./user-search";
 
 export type UserRow = typeof schema.users.$inferSelect;
 export type NewUserRow = typeof schema.users.$inferInsert;
@@ -51,4 +53,38 @@ export function updateUser(db: Db, id: string, patch: Partial<NewUserRow>) {
 /** Removes an account that is still pending (a registration whose code could not be sent). */
 export async function deletePendingRegistration(db: Db, id: string): Promise<void> {
   await db.delete(schema.users).where(and(eq(schema.users.id, id), eq(schema.users.status, "pending")));
+}
+
+export interface UsersStore {
+  findById(id: string): Promise<UserRow | null>;
+  /** `email` must already be normalised (lib/email.ts). */
+  findByEmail(email: string): Promise<UserRow | null>;
+  insert(row: NewUserRow): ReturnType<typeof insertUser>;
+  update(id: string, patch: Partial<NewUserRow>): ReturnType<typeof updateUser>;
+  /** The conditional UPDATE replacing an active account's password (false → no change: no longer active). */
+  setActivePassword(id: string, passwordHash: string, now: number): ReturnType<typeof setActiveUserPasswordStatement>;
+  /** Sets a pending account's first password and activates it, in one conditional statement. */
+  activatePending(id: string, passwordHash: string, now: number): ReturnType<typeof activatePendingUserStatement>;
+  deletePendingRegistration(id: string): Promise<void>;
+  delete(id: string): ReturnType<typeof deleteUserRow>;
+  listPage(query: UserPageQuery): Promise<UserRow[]>;
+  /** Hot service reads (the identity columns only), run through store.run or a service-key join. */
+  byIdRead(id: string): Read<IdentityRow>;
+  byEmailRead(email: string): Read<IdentityRow>;
+}
+
+export function createUsersStore(db: Db): UsersStore {
+  return {
+    findById: (id) => findUserById(db, id),
+    findByEmail: (email) => findUserByEmail(db, email),
+    insert: (row) => insertUser(db, row),
+    update: (id, patch) => updateUser(db, id, patch),
+    setActivePassword: (id, hash, now) => setActiveUserPasswordStatement(db, id, hash, now),
+    activatePending: (id, hash, now) => activatePendingUserStatement(db, id, hash, now),
+    deletePendingRegistration: (id) => deletePendingRegistration(db, id),
+    delete: (id) => deleteUserRow(db, id),
+    listPage: (query) => listUserPage(db, query),
+    byIdRead: userByIdRead,
+    byEmailRead: userByEmailRead,
+  };
 }

@@ -1,8 +1,8 @@
 import { createExecutionContext, env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
-import { adminCsrfToken } from "../../src/services/admin-csrf";
-import { call, json } from "../helpers";
+import { adminCsrfToken } from "../../src/services/admin/csrf";
+import { call, json, testCtx } from "../helpers";
 import { seedUser, sessionFor } from "../sessions/fixtures";
 import { adminSessionFor, bearer, seedAdmin } from "./fixtures";
 
@@ -44,7 +44,7 @@ beforeAll(async () => {
   adminId = admin.id;
   const adminSession = await adminSessionFor(admin);
   adminToken = adminSession.token;
-  adminCsrf = adminCsrfToken(env, adminSession.id);
+  adminCsrf = adminCsrfToken(testCtx(), adminSession.id);
 });
 
 const send = (method: string, path: string, headers: Record<string, string>) =>

@@ -2,9 +2,8 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { hashPassword } from "../../src/crypto/password-hash";
 import { findAdminById } from "../../src/store/admins";
-import { userStateStub } from "../../src/services/user-state";
 import { resetAdminSql } from "../../scripts/lib/admin-sql";
-import { call, config, db, json } from "../helpers";
+import { call, config, db, json, accountObject } from "../helpers";
 import { ADMIN_PASSWORD, adminSessionFor, auditAfter, auditMark, bearer, loginAdmin, seedAdmin } from "./fixtures";
 
 // `admin:create --reset-password` is the break-glass for a locked-out or compromised admin. It runs
@@ -24,7 +23,7 @@ async function runScriptSql(sql: string): Promise<void> {
 }
 
 async function sessionRows(adminId: string) {
-  const stub = userStateStub(env, `admin:${adminId}`);
+  const stub = accountObject(`admin:${adminId}`);
   return runInDurableObject(stub, (_i, state) => state.storage.sql.exec("SELECT id FROM sessions").toArray());
 }
 

@@ -1,10 +1,9 @@
 import { env } from "cloudflare:test";
 import { hashPassword } from "../../src/crypto/password-hash";
 import { encryptTotpSecret } from "../../src/crypto/totp-secret";
-import { ADMIN_IDLE_TIMEOUT_SECONDS, ADMIN_SESSION_SITE, ADMIN_SESSION_TTL_SECONDS, toAdminView } from "../../src/services/admin-accounts";
-import { createSession } from "../../src/services/sessions";
+import { createAdminSession, toAdminView } from "../../src/services/admin/accounts";
 import { type AdminRow, findAdminById, insertAdmin } from "../../src/store/admins";
-import { call, config, db, json } from "../helpers";
+import { call, config, db, json, testCtx } from "../helpers";
 
 export const ADMIN_PASSWORD = "correct horse battery staple 42";
 let counter = 0;
@@ -32,17 +31,7 @@ export async function seedAdmin(overrides: Partial<AdminRow> & { password?: stri
 
 /** An admin session issued the way login does (without the HTTP round trip). */
 export async function adminSessionFor(admin: AdminRow, factors = ["password"]) {
-  return createSession(env, {
-    kind: "admin",
-    principalId: admin.id,
-    siteKey: ADMIN_SESSION_SITE,
-    ttlSeconds: ADMIN_SESSION_TTL_SECONDS,
-    idleSeconds: ADMIN_IDLE_TIMEOUT_SECONDS,
-    factors,
-    identity: toAdminView(admin),
-    meta: { requestId: "test", ip: "203.0.113.10", userAgent: "vitest" },
-    now: Date.now(),
-  });
+  return createAdminSession(testCtx(), toAdminView(admin), factors);
 }
 
 /** A fresh admin and a Bearer header for it: the usual start of an admin route test. */

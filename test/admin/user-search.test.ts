@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { SEARCH_PROBE_CAP, listUserPage, userPageSql } from "../../src/store/user-registry";
+import { SEARCH_PROBE_CAP, listUserPage, userPageSql } from "../../src/store/user-search";
 import { call, db, json } from "../helpers";
 import { seedUser } from "../sessions/fixtures";
 import { asAdmin } from "./fixtures";

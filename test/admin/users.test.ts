@@ -1,4 +1,5 @@
 import { env, runInDurableObject } from "cloudflare:test";
+import { shardStub } from "../../src/store/limits";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { verifyPassword } from "../../src/crypto/password-hash";
 import { findUserById } from "../../src/store/users";
@@ -19,9 +20,11 @@ afterEach(() => vi.restoreAllMocks());
 
 const post = (path: string, body: unknown) => call(path, { json: body, headers });
 
+/** The user's challenges as their accounting holds them (a row per challenge in the owner's Limiter shard). */
 async function onboardingChallenges(userId: string) {
-  const stub = env.USER_STATE.get(env.USER_STATE.idFromName(userId));
-  return runInDurableObject(stub, (_obj, state) => state.storage.sql.exec("SELECT purpose, state FROM challenges ORDER BY created_at").toArray());
+  return runInDurableObject(shardStub(env, userId), (_obj, state) =>
+    state.storage.sql.exec("SELECT purpose, state FROM challenges WHERE owner = ? ORDER BY created_at", userId).toArray(),
+  );
 }
 
 describe("admin/user_create", () => {

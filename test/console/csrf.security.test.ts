@@ -1,8 +1,8 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { adminCsrfToken } from "../../src/services/admin-csrf";
+import { adminCsrfToken } from "../../src/services/admin/csrf";
 import { ADMIN_PASSWORD, adminSessionFor, loginAdmin, seedAdmin } from "../admin/fixtures";
-import { BASE, call, db, json } from "../helpers";
+import { BASE, call, db, json, testCtx } from "../helpers";
 import { findUserByEmail } from "../../src/store/users";
 
 const ORIGIN = new URL(BASE).origin;
@@ -37,7 +37,7 @@ describe("admin CSRF token", () => {
     const cases: [string, Record<string, string>][] = [
       ["missing", { Cookie: s.cookie, Origin: ORIGIN }],
       ["wrong", { Cookie: s.cookie, Origin: ORIGIN, "X-CSRF-Token": "0".repeat(64) }],
-      ["other session", { Cookie: s.cookie, Origin: ORIGIN, "X-CSRF-Token": adminCsrfToken(env, other.id) }],
+      ["other session", { Cookie: s.cookie, Origin: ORIGIN, "X-CSRF-Token": adminCsrfToken(testCtx(), other.id) }],
       ["empty", { Cookie: s.cookie, Origin: ORIGIN, "X-CSRF-Token": "" }],
     ];
     for (const [label, headers] of cases) {

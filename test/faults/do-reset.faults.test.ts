@@ -1,8 +1,8 @@
 import { abortAllDurableObjects, env } from "cloudflare:test";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { LINK_TTL_SECONDS } from "../../src/services/challenges";
-import { issueEmailedChallenge } from "../../src/services/emailed-challenges";
-import { call, createSite, json } from "../helpers";
+import { LINK_TTL_SECONDS } from "../../src/services/challenges/challenges";
+import { issueEmailedChallenge } from "../../src/services/challenges/emailed";
+import { call, createSite, json, testCtx } from "../helpers";
 import { PASSWORD, captureMail, login, me, seedPasswordUser, verify } from "../login/helpers";
 import { passwordMatches } from "../reset/fixtures";
 
@@ -76,18 +76,7 @@ describe("Durable Object reset mid-flow", () => {
 
   it("a pending reset link completes once after the reset, and only once", async () => {
     const user = await seedPasswordUser();
-    const { token } = await issueEmailedChallenge(env, {
-      purpose: "reset",
-      owner: user.id,
-      userId: user.id,
-      siteKey: "flt-do",
-      email: user.email,
-      link: true,
-      withCode: false,
-      ttlSeconds: LINK_TTL_SECONDS,
-      enforceCooldown: false,
-      now: Date.now(),
-    });
+    const { token } = await issueEmailedChallenge(testCtx(), { purpose: "reset", owner: user.id, userId: user.id, siteKey: "flt-do", email: user.email, link: true, withCode: false, ttlSeconds: LINK_TTL_SECONDS, enforceCooldown: false });
     await abortAllDurableObjects();
     const complete = () => call("/api/auth_password_reset_complete", { json: { site_key: "flt-do", token, new_password: "a new password after reset" }, headers: ip() });
     expect((await complete()).status).toBe(200);

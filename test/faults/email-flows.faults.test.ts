@@ -1,10 +1,10 @@
 import { env } from "cloudflare:test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LINK_TTL_SECONDS } from "../../src/services/challenges";
-import { issueEmailedChallenge } from "../../src/services/emailed-challenges";
+import { LINK_TTL_SECONDS } from "../../src/services/challenges/challenges";
+import { issueEmailedChallenge } from "../../src/services/challenges/emailed";
 import { findUserById } from "../../src/store/users";
 import { type MailCapture, captureMail } from "../mail-capture";
-import { call, createSite, db } from "../helpers";
+import { call, createSite, db, testCtx } from "../helpers";
 import { auditRows, hashed, passwordMatches } from "../reset/fixtures";
 import { seedUser, sessionFor } from "../sessions/fixtures";
 import { callWith, sweep } from "./inject";
@@ -27,18 +27,7 @@ beforeAll(async () => {
 afterAll(() => mail.restore());
 
 async function linkFor(purpose: "reset" | "onboarding", user: { id: string; email: string }): Promise<string> {
-  const issued = await issueEmailedChallenge(env, {
-    purpose,
-    owner: user.id,
-    userId: user.id,
-    siteKey: "flt-reset",
-    email: user.email,
-    link: true,
-    withCode: false,
-    ttlSeconds: LINK_TTL_SECONDS,
-    enforceCooldown: false,
-    now: Date.now(),
-  });
+  const issued = await issueEmailedChallenge(testCtx(), { purpose, owner: user.id, userId: user.id, siteKey: "flt-reset", email: user.email, link: true, withCode: false, ttlSeconds: LINK_TTL_SECONDS, enforceCooldown: false });
   return issued.token;
 }
 

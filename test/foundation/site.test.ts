@@ -2,8 +2,8 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { readConfig } from "../../src/env";
 import { AppError } from "../../src/lib/errors";
-import { resolveSite } from "../../src/services/sites";
-import { call, createSite, db, json } from "../helpers";
+import { resolveSite } from "../../src/services/sites/resolve";
+import { call, createSite, db, json, testCtx } from "../helpers";
 
 describe("site resolution", () => {
   it("uses a registered site's saved policy (body field or X-Site-Key header)", async () => {
@@ -45,10 +45,10 @@ describe("site resolution", () => {
   });
 
   it("refuses unknown keys in strict mode with 403 unknown_site", async () => {
-    const strict = readConfig({ ...env, SITE_REGISTRY_MODE: "strict" });
+    const strict = testCtx({ env: { ...env, SITE_REGISTRY_MODE: "strict" } });
     await createSite("known-strict");
-    await expect(resolveSite(db(), strict, "known-strict")).resolves.toMatchObject({ registered: true });
-    const err = await resolveSite(db(), strict, "stranger").catch((e) => e);
+    await expect(resolveSite(strict, "known-strict")).resolves.toMatchObject({ registered: true });
+    const err = await resolveSite(strict, "stranger").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect(err).toMatchObject({ code: "unknown_site", status: 403 });
   });

@@ -6,7 +6,7 @@ import { readImport } from "../../scripts/lib/import/read";
 import { buildBatches, existingByEmailQueries } from "../../scripts/lib/import/sql";
 import { validateRows } from "../../scripts/lib/import/validate";
 import { hashPassword, verifyPassword } from "../../src/crypto/password-hash";
-import { toIdentity } from "../../src/services/identity";
+import { toIdentity } from "../../src/services/users/identity";
 import { findUserByEmail } from "../../src/store/users";
 import { db } from "../helpers";
 import { ARGON2ID_1, ARGON2ID_2, BCRYPT, importText } from "./import-helpers";

@@ -1,7 +1,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { issueChallenge } from "../../src/services/challenges";
-import { call, createSite } from "../helpers";
+import { issueChallenge } from "../../src/services/challenges/challenges";
+import { call, createSite, testCtx } from "../helpers";
 import { PASSWORD, auditRows, captureMail, json, login, me, seedPasswordUser, seedTotpUser, totpCode, verify, wrongCode } from "./helpers";
 
 afterEach(() => {
@@ -86,7 +86,7 @@ describe("email code challenges", () => {
     expect((await call("/api/auth_factor_verify", { json: { challenge_token: token, code, site_key: "other" } })).status).toBe(410);
     expect((await call("/api/auth_factor_verify", { json: { challenge_token: token, code }, headers: { "X-Site-Key": "other" } })).status).toBe(410);
     // A reset challenge's token is worth nothing here.
-    const reset = await issueChallenge(env, { purpose: "reset", owner: "x", userId: "x", siteKey: "twofa", email: "x@example.com", ttlSeconds: 600, withCode: true, enforceCooldown: false, now: Date.now() });
+    const reset = await issueChallenge(testCtx(), { purpose: "reset", owner: "x", userId: "x", siteKey: "twofa", email: "x@example.com", ttlSeconds: 600, withCode: true, enforceCooldown: false });
     expect((await verify(reset.token, reset.code!)).status).toBe(410);
     // Another user's code does not open this challenge.
     const other = await emailChallenge();

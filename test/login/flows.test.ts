@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { LOGIN_MODES, TWOFA_MODES } from "../../src/env";
+import { LOGIN_MODES, TWOFA_MODES } from "../../src/lib/site-policy";
 import { createSite } from "../helpers";
 import { PASSWORD, auditRows, call, captureMail, json, login, me, seedPasswordUser, seedTotpUser, sessionRows, totpCode, verify } from "./helpers";
 

@@ -1,4 +1,5 @@
 import { env, runInDurableObject } from "cloudflare:test";
+import { shardStub } from "../../src/store/limits";
 import { Secret, TOTP } from "otpauth";
 import { readConfig } from "../../src/env";
 import { hmacHex } from "../../src/crypto/hmac";
@@ -73,9 +74,12 @@ export async function auditRows(where = "1=1"): Promise<Record<string, unknown>[
   return (await env.DB.prepare(`SELECT action, actor_id, target_id, outcome, site_key, details FROM audit_log WHERE ${where} ORDER BY id`).all()).results;
 }
 
+/** A limiter key's stored state, read from its shard of the fixed Limiter pool (store/limits.ts). */
 export async function limiterState(key: string) {
-  const stub = env.LIMITER.get(env.LIMITER.idFromName(key));
-  return runInDurableObject(stub, (_i, state) => state.storage.kv.get("state") as { failures: number[]; lockedUntil: number; hits: Record<string, number[]> } | undefined);
+  return runInDurableObject(shardStub(env, key), (_i, state) => {
+    const row = state.storage.sql.exec<{ state: string }>("SELECT state FROM limits WHERE key = ?", key).toArray()[0];
+    return row ? (JSON.parse(row.state) as { failures: number[]; lockedUntil: number; hits: Record<string, number[]> }) : undefined;
+  });
 }
 
 export async function sessionRows(userId: string) {

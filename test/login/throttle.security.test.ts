@@ -1,7 +1,8 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Limiter } from "../../src/durable/limiter";
-import { emailDigest } from "../../src/services/secrets";
+import { emailDigest } from "../../src/crypto/email-digest";
+import { shardStub } from "../../src/store/limits";
 import { call, createSite } from "../helpers";
 import { PASSWORD, auditRows, json, limiterState, login, seedPasswordUser } from "./helpers";
 
@@ -10,7 +11,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-const emailKey = (email: string) => `login-email:${emailDigest(env, email)}`;
+const emailKey = (email: string) => `login-email:${emailDigest(env.CODE_HMAC_KEY!, email)}`;
 let ipN = 0;
 const ip = () => ({ "CF-Connecting-IP": `192.0.2.${++ipN}` });
 
@@ -25,7 +26,7 @@ describe("per-email throttle", () => {
       vi.useFakeTimers({ toFake: ["Date"] });
       const user = kind === "existing" ? await seedPasswordUser() : null;
       const email = user ? user.email : `nobody-${crypto.randomUUID()}@example.com`;
-      const target = `target_id = '${user ? user.id : emailDigest(env, email)}'`;
+      const target = `target_id = '${user ? user.id : emailDigest(env.CODE_HMAC_KEY!, email)}'`;
       for (let i = 0; i < 5; i++) expect((await attempt(email, "wrong password")).status).toBe(401);
       let r = await attempt(email, PASSWORD); // even the right password is refused, before any hashing
       expect(r.status).toBe(429);
@@ -47,7 +48,7 @@ describe("per-email throttle", () => {
       r = await attempt(email, PASSWORD);
       expect(r.status).toBe(429);
       expect(Number(r.retryAfter)).toBe(900);
-      const lock = await auditRows(`action = 'login.lockout' AND target_id = '${emailDigest(env, email)}'`);
+      const lock = await auditRows(`action = 'login.lockout' AND target_id = '${emailDigest(env.CODE_HMAC_KEY!, email)}'`);
       expect(lock).toHaveLength(1);
       // Attempts while locked are refused without extending the lock.
       vi.setSystemTime(Date.now() + 300_000);
@@ -112,9 +113,9 @@ describe("per-address and per-site caps", () => {
   });
 
   it("counts IPv6 clients by /64", async () => {
-    const limiter = env.LIMITER.get(env.LIMITER.idFromName("ip6:2001:db8:aa:bb::/64"));
-    await runInDurableObject(limiter, (instance: Limiter) => {
-      for (let i = 0; i < 60; i++) instance.take("login", 60, 60);
+    const key = "ip6:2001:db8:aa:bb::/64";
+    await runInDurableObject(shardStub(env, key), async (instance: Limiter) => {
+      for (let i = 0; i < 60; i++) await instance.take(key, "login", 60, 60);
     });
     for (const addr of ["2001:db8:aa:bb::1", "2001:0db8:00aa:00bb:ffff:1:2:3", "2001:DB8:AA:BB:0:0:0:9"]) {
       expect((await attempt("v6@example.com", "whatever pass", { "CF-Connecting-IP": addr })).status).toBe(429);
@@ -140,9 +141,9 @@ describe("per-address and per-site caps", () => {
 
   it("caps attempts per site", async () => {
     await createSite("busy");
-    const limiter = env.LIMITER.get(env.LIMITER.idFromName("login-site:busy"));
-    await runInDurableObject(limiter, (instance: Limiter) => {
-      for (let i = 0; i < 600; i++) instance.take("login", 600, 60);
+    const key = "login-site:busy";
+    await runInDurableObject(shardStub(env, key), async (instance: Limiter) => {
+      for (let i = 0; i < 600; i++) await instance.take(key, "login", 600, 60);
     });
     const res = await call("/api/auth_login", { json: { site_key: "busy", email: "a@example.com", password: "whatever pass" }, headers: ip() });
     expect(res.status).toBe(429);
@@ -152,7 +153,7 @@ describe("per-address and per-site caps", () => {
 
 describe("client address keys", () => {
   it("keys IPv6 by /64 whatever the spelling, IPv4 by address", async () => {
-    const { ipLimiterKey } = await import("../../src/services/rate-limits");
+    const { ipKey: ipLimiterKey } = await import("../../src/store/limits");
     for (const addr of ["2001:db8:aa:bb::1", "2001:0DB8:00AA:00BB:0:0:0:1", "[2001:db8:aa:bb:1:2:3:4]", "2001:db8:aa:bb::1.2.3.4", "2001:db8:aa:bb::1%eth0"]) {
       expect(ipLimiterKey(addr), addr).toBe("ip6:2001:db8:aa:bb::/64");
     }

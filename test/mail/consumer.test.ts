@@ -4,7 +4,7 @@ import { SEND_LEASE_MS, mailRetryDelaySeconds } from "../../src/mail/consumer";
 import { claimMailDelivery, findMailLog } from "../../src/store/mail-log";
 import { schema } from "../../src/store/db";
 import { logProvider } from "../../src/mail/providers/log";
-import { db, productionEnv, readOutbox } from "../helpers";
+import { db, productionEnv, readOutbox, testCtx } from "../helpers";
 import { jsonAnswer, mailMessage, mockProviderApi, runQueue } from "./queue-helpers";
 
 const RESEND = { MAIL_PROVIDER: "resend", RESEND_API_KEY: "re_test_key" };
@@ -32,7 +32,7 @@ describe("mail consumer: log provider (development)", () => {
     expect(await findMailLog(db(), msg.id)).toBeNull();
     // Behind that, the provider itself refuses outside development.
     const outgoing = { id: msg.id, template: "login_code", siteKey: null, to: "prod@example.com", from: { email: "a@example.com", name: "A" }, replyTo: null, subject: "s", text: "t", html: "h" };
-    await expect(logProvider(db(), false).send(outgoing)).rejects.toMatchObject({ retryable: true, reason: "log: MAIL_PROVIDER=log only works when ENVIRONMENT=development" });
+    await expect(logProvider(testCtx().store.mail.devOutbox, false).send(outgoing)).rejects.toMatchObject({ retryable: true, reason: "log: MAIL_PROVIDER=log only works when ENVIRONMENT=development" });
     expect(await readOutbox("prod@example.com")).toEqual([]);
   });
 });

@@ -1,10 +1,10 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { CODE_TTL_SECONDS, LINK_TTL_SECONDS } from "../../src/services/challenges";
-import { issueEmailedChallenge } from "../../src/services/emailed-challenges";
-import { OUTBOX_GRACE_MS } from "../../src/services/mail-sweep";
+import { CODE_TTL_SECONDS, LINK_TTL_SECONDS } from "../../src/services/challenges/challenges";
+import { issueEmailedChallenge } from "../../src/services/challenges/emailed";
+import { OUTBOX_GRACE_MS } from "../../src/services/mail/sweep";
 import { asAdmin } from "../admin/fixtures";
-import { createSite, json, mailCode, waitForMail } from "../helpers";
+import { createSite, json, mailCode, waitForMail, testCtx } from "../helpers";
 import { client, hashed } from "../reset/fixtures";
 import { seedUser } from "../sessions/fixtures";
 import { loseQueueSends, outboxRow, runSweep } from "./outbox-helpers";
@@ -27,18 +27,7 @@ afterEach(() => {
 const fresh = (tag: string) => `of-${tag}-${crypto.randomUUID().slice(0, 8)}@example.com`;
 
 async function linkToken(purpose: "reset" | "onboarding", user: { id: string; email: string }): Promise<string> {
-  const issued = await issueEmailedChallenge(env, {
-    purpose,
-    owner: user.id,
-    userId: user.id,
-    siteKey: "demo",
-    email: user.email,
-    link: true,
-    withCode: false,
-    ttlSeconds: purpose === "reset" ? LINK_TTL_SECONDS : CODE_TTL_SECONDS,
-    enforceCooldown: false,
-    now: Date.now(),
-  });
+  const issued = await issueEmailedChallenge(testCtx(), { purpose, owner: user.id, userId: user.id, siteKey: "demo", email: user.email, link: true, withCode: false, ttlSeconds: purpose === "reset" ? LINK_TTL_SECONDS : CODE_TTL_SECONDS, enforceCooldown: false });
   return issued.token;
 }
 

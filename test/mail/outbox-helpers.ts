@@ -4,7 +4,7 @@ import { type MockInstance, vi } from "vitest";
 import type { Env } from "../../src/env";
 import worker from "../../src/index";
 import type { MailMessage } from "../../src/mail/types";
-import { AUDIT_PRUNE_CRON, OUTBOX_SWEEP_CRON } from "../../src/services/scheduled";
+import { AUDIT_PRUNE_CRON, OUTBOX_SWEEP_CRON } from "../../src/scheduled";
 import { schema } from "../../src/store/db";
 import type { OutboxRow } from "../../src/store/mail-outbox";
 import { db } from "../helpers";

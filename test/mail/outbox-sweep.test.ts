@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { OUTBOX_GRACE_MS, OUTBOX_MAX_AGE_MS } from "../../src/services/mail-sweep";
+import { OUTBOX_GRACE_MS, OUTBOX_MAX_AGE_MS } from "../../src/services/mail/sweep";
 import { findMailLog } from "../../src/store/mail-log";
 import { createSite, db, mailLink, readOutbox, waitForMail } from "../helpers";
 import { client, hashed, passwordMatches } from "../reset/fixtures";

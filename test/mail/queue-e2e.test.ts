@@ -1,13 +1,13 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { enqueueMail } from "../../src/services/mail";
+import { enqueueMail } from "../../src/services/mail/enqueue";
 import { findMailLog } from "../../src/store/mail-log";
-import { LOCAL_BASE, call, db, json, mailCode, mailLink, waitForMail } from "../helpers";
+import { LOCAL_BASE, call, db, json, mailCode, mailLink, waitForMail, testCtx } from "../helpers";
 
 describe("mail through the real queue (producer binding → Miniflare queue → this Worker's queue handler)", () => {
   it("enqueueMail → consumer → outbox, and mail_log says sent", async () => {
     const since = Date.now();
-    const id = await enqueueMail(env, { template: "login_code", to: "Queue.User@Example.com", site_key: null, data: { code: "493817", expires_minutes: 10 } });
+    const id = await enqueueMail(testCtx(), { template: "login_code", to: "Queue.User@Example.com", site_key: null, data: { code: "493817", expires_minutes: 10 } });
     expect(id).toMatch(/^mail_[0-9a-f]{24}$/);
     const mail = await waitForMail("queue.user@example.com", { template: "login_code", since });
     expect(mail.id).toBe(id);
@@ -17,9 +17,9 @@ describe("mail through the real queue (producer binding → Miniflare queue → 
 
   it("waitForMail picks the newest matching mail not already seen; mailLink finds the link", async () => {
     const since = Date.now();
-    await enqueueMail(env, { template: "onboarding_code", to: "new.hire@example.com", site_key: "demo", data: { code: "111111", expires_minutes: 10 } });
+    await enqueueMail(testCtx(), { template: "onboarding_code", to: "new.hire@example.com", site_key: "demo", data: { code: "111111", expires_minutes: 10 } });
     const first = await waitForMail("new.hire@example.com", { template: "onboarding_code", since });
-    await enqueueMail(env, {
+    await enqueueMail(testCtx(), {
       template: "onboarding_code",
       to: "new.hire@example.com",
       site_key: "demo",
@@ -40,9 +40,9 @@ describe("mail through the real queue (producer binding → Miniflare queue → 
   it("only registered templates with fitting data type-check (npm run typecheck enforces this)", () => {
     const neverCalled = () => {
       // @ts-expect-error an unknown template is a type error
-      void enqueueMail(env, { template: "nope", to: "a@example.com", site_key: null, data: {} });
+      void enqueueMail(testCtx(), { template: "nope", to: "a@example.com", site_key: null, data: {} });
       // @ts-expect-error login_code needs code and expires_minutes
-      void enqueueMail(env, { template: "login_code", to: "a@example.com", site_key: null, data: { link: "https://x.test" } });
+      void enqueueMail(testCtx(), { template: "login_code", to: "a@example.com", site_key: null, data: { link: "https://x.test" } });
     };
     expect(neverCalled).toBeTypeOf("function");
   });

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import wranglerToml from "../../wrangler.toml?raw";
-import { OUTBOX_GRACE_MS } from "../../src/services/mail-sweep";
-import { AUDIT_PRUNE_CRON, OUTBOX_SWEEP_CRON } from "../../src/services/scheduled";
+import { OUTBOX_GRACE_MS } from "../../src/services/mail/sweep";
+import { AUDIT_PRUNE_CRON, OUTBOX_SWEEP_CRON } from "../../src/scheduled";
 import { waitForMail } from "../helpers";
 import { client } from "../reset/fixtures";
 import { seedUser } from "../sessions/fixtures";

@@ -1,4 +1,5 @@
 import { env } from "cloudflare:test";
+import { readConfig } from "../../src/env";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_PRIMARY_COLOR, resolveMailBranding } from "../../src/mail/branding";
 import { MAIL_TEMPLATES, type MailTemplate, type MailTemplateData, renderMail } from "../../src/mail/templates";
@@ -12,7 +13,7 @@ const hostileBranding = resolveMailBranding(
     support_email: "help@example.com",
     from_name: `Evil "Corp" <x@y>\r\nBcc: victim@example.com`,
   },
-  env,
+  readConfig(env),
 );
 
 /** One valid data object per template; `satisfies` keeps it in step with the registry. */
@@ -103,7 +104,7 @@ describe("mail templates", () => {
 
 describe("mail branding", () => {
   it("unknown sites get the deployment defaults", () => {
-    const b = resolveMailBranding(null, env);
+    const b = resolveMailBranding(null, readConfig(env));
     expect(b).toEqual({ displayName: "Auth2", logoUrl: null, primaryColor: DEFAULT_PRIMARY_COLOR, supportEmail: null, fromName: "Auth2" });
     const mail = render("login_code", { code: "123456", expires_minutes: 10 }, b);
     expect(mail.subject).toBe("Your Auth2 sign-in code");
@@ -113,12 +114,12 @@ describe("mail branding", () => {
   it("drops values that could break out of their context", () => {
     const b = resolveMailBranding(
       { primary_color: "red;background:url(https://evil.example/x)", logo_url: "http://insecure.example/logo.png", support_email: "a@b.c, evil@x.y" },
-      env,
+      readConfig(env),
     );
     expect(b.primaryColor).toBe(DEFAULT_PRIMARY_COLOR);
     expect(b.logoUrl).toBeNull();
     expect(b.supportEmail).toBeNull();
-    expect(resolveMailBranding({ logo_url: "javascript:alert(1)" }, env).logoUrl).toBeNull();
+    expect(resolveMailBranding({ logo_url: "javascript:alert(1)" }, readConfig(env)).logoUrl).toBeNull();
   });
 
   it("keeps the From name to one header-safe line", () => {
@@ -127,6 +128,6 @@ describe("mail branding", () => {
   });
 
   it("falls back to MAIL_REPLY_TO for the support address", () => {
-    expect(resolveMailBranding({}, { ...env, MAIL_REPLY_TO: "Support@Example.com" }).supportEmail).toBe("support@example.com");
+    expect(resolveMailBranding({}, readConfig({ ...env, MAIL_REPLY_TO: "Support@Example.com" })).supportEmail).toBe("support@example.com");
   });
 });

@@ -2,10 +2,9 @@ import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { AppError } from "../../src/lib/errors";
 import { maskEmail } from "../../src/lib/email";
-import { sendOnboardingCode } from "../../src/services/onboarding";
-import { userStateStub } from "../../src/services/user-state";
+import { sendOnboardingCode } from "../../src/services/users/onboarding";
 import { findUserById } from "../../src/store/users";
-import { createSite, db, json } from "../helpers";
+import { createSite, db, json, accountObject, testCtx, systemCtx } from "../helpers";
 import { type MailCapture, captureMail, tokenOf } from "../mail-capture";
 import { auditRows, challengeKey, challengeKeys, client, hashed, passwordMatches, wrongCode } from "../reset/fixtures";
 import { seedUser } from "../sessions/fixtures";
@@ -63,7 +62,7 @@ describe("onboarding end to end", () => {
     expect(row.emailVerified).toBe(true);
     expect(row.passwordChangedAt).toBeGreaterThanOrEqual(before);
     expect(await passwordMatches(user.id, PASSWORD)).toBe(true);
-    expect((await userStateStub(env, user.id).getIdentity())?.status).toBe("active");
+    expect((await accountObject(user.id).getIdentity())?.status).toBe("active");
 
     expect(mail.to(user.email, "welcome")).toHaveLength(1);
     expect(mail.latest(user.email, "welcome")).toMatchObject({ site_key: "ob", data: { name: "New Starter" } });
@@ -207,7 +206,7 @@ describe("sendOnboardingCode (the admin issue's create/resend)", () => {
   it("mails a pending user with the site's branding and link, audits with the given actor, and refuses a resend within 60 s", async () => {
     await createSite("hr", { onboarding_url: "https://hr.corp.test/setup" });
     const user = await pendingUser();
-    const sent = await sendOnboardingCode(env, user, "hr", meta, { actor: { type: "admin", id: "adm_1" } });
+    const sent = await sendOnboardingCode(testCtx({ meta: meta }), user, { siteKey: "hr", enforceCooldown: true, actor: { type: "admin", id: "adm_1" } });
     expect(Date.parse(sent.expires_at)).toBeGreaterThan(Date.now() + 9 * 60_000);
     const queued = mail.latest(user.email, "onboarding_code");
     expect(queued.site_key).toBe("hr");
@@ -215,7 +214,7 @@ describe("sendOnboardingCode (the admin issue's create/resend)", () => {
     const row = (await auditRows("onboarding.code_sent")).find((r) => r.target_id === user.id)!;
     expect(row).toMatchObject({ actor_type: "admin", actor_id: "adm_1", site_key: "hr" });
 
-    const err = await sendOnboardingCode(env, user, "hr", meta).then(() => null, (e: unknown) => e);
+    const err = await sendOnboardingCode(testCtx({ meta: meta }), user, { siteKey: "hr", enforceCooldown: true }).then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).code).toBe("resend_too_soon");
     expect((err as AppError).extra?.retry_after).toBeGreaterThan(0);
@@ -228,7 +227,7 @@ describe("sendOnboardingCode (the admin issue's create/resend)", () => {
 
   it("without a site uses the default onboarding URL and default branding; refuses accounts that are not pending", async () => {
     const user = await pendingUser();
-    await sendOnboardingCode(env, user, null, null);
+    await sendOnboardingCode(systemCtx(), user, { siteKey: null, enforceCooldown: true });
     const queued = mail.latest(user.email, "onboarding_code");
     expect(queued.site_key).toBeNull();
     expect(queued.data.link).toMatch(/^https:\/\/app\.test\/onboarding\?token=/);
@@ -236,18 +235,18 @@ describe("sendOnboardingCode (the admin issue's create/resend)", () => {
     expect((await auditRows("onboarding.code_sent")).filter((r) => r.target_id === user.id)).toEqual([]);
 
     const active = await seedUser();
-    const err = await sendOnboardingCode(env, active, null, meta).then(() => null, (e: unknown) => e);
+    const err = await sendOnboardingCode(testCtx({ meta: meta }), active, { siteKey: null, enforceCooldown: true }).then(() => null, (e: unknown) => e);
     expect((err as AppError).code).toBe("conflict");
   });
 
   it("takes the one-object form; enforceCooldown: false sends again at once and the newest code is the one that works", async () => {
     const user = await pendingUser();
-    await sendOnboardingCode(env, user, { siteKey: "ob", enforceCooldown: false, request: meta, now: Date.now() });
+    await sendOnboardingCode(testCtx({ meta }), user, { siteKey: "ob", enforceCooldown: false });
     const first = mail.latest(user.email, "onboarding_code").data.code as string;
-    await sendOnboardingCode(env, user, { siteKey: "ob", enforceCooldown: false, request: meta, now: Date.now() });
+    await sendOnboardingCode(testCtx({ meta }), user, { siteKey: "ob", enforceCooldown: false });
     expect(mail.to(user.email, "onboarding_code")).toHaveLength(2);
     const second = mail.latest(user.email, "onboarding_code").data.code as string;
-    const err = await sendOnboardingCode(env, user, { siteKey: "ob", enforceCooldown: true, request: meta, now: Date.now() }).then(() => null, (e: unknown) => e);
+    const err = await sendOnboardingCode(testCtx({ meta }), user, { siteKey: "ob", enforceCooldown: true }).then(() => null, (e: unknown) => e);
     expect((err as AppError).code).toBe("resend_too_soon");
     const c = client();
     if (first !== second) expect((await c.post("/api/auth_onboarding_check", { site_key: "ob", email: user.email, code: first })).status).toBe(401);

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import { listEndpoints } from "../../src/portal/endpoints";
 import { createPortalRoutes } from "../../src/routes/portal";
-import type { AppEnv } from "../../src/lib/types";
+import type { AppEnv } from "../../src/middleware/app-env";
 import { BASE, call, json } from "../helpers";
 
 const METHODS = ["get", "post", "put", "patch", "delete", "head", "options"];

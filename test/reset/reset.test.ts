@@ -1,9 +1,8 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { maskEmail } from "../../src/lib/email";
-import { userStateStub } from "../../src/services/user-state";
 import { findUserById } from "../../src/store/users";
-import { call, createSite, db, json } from "../helpers";
+import { call, createSite, db, json, accountObject } from "../helpers";
 import { type MailCapture, captureMail, tokenOf } from "../mail-capture";
 import { seedUser, sessionFor } from "../sessions/fixtures";
 import { auditRows, challengeKey, challengeKeys, client, hashed, passwordMatches, wrongCode } from "./fixtures";
@@ -271,7 +270,7 @@ describe("password reset complete", () => {
     expect(body.user).toBeUndefined();
     expect((await call("/api/auth_me", { headers: bearer(a.token) })).status).toBe(401);
     expect((await call("/api/auth_me", { headers: bearer(b.token) })).status).toBe(401);
-    const stub = userStateStub(env, user.id);
+    const stub = accountObject(user.id);
     expect(await stub.listSessions(Date.now())).toEqual([]);
     const row = (await findUserById(db(), user.id))!;
     const identity = await stub.getIdentity();

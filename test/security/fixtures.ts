@@ -1,9 +1,9 @@
 import { env } from "cloudflare:test";
 import { expect } from "vitest";
-import { issueChallenge } from "../../src/services/challenges";
-import { createSession } from "../../src/services/sessions";
-import { SERVICE_SCOPES, type ServiceScope } from "../../src/services/service-keys";
-import { call, json, settleAudit } from "../helpers";
+import { issueChallenge } from "../../src/services/challenges/challenges";
+import { SERVICE_SCOPES, type ServiceScope } from "../../src/services/keys/service-keys";
+import { createSession } from "../../src/services/sessions/sessions";
+import { call, json, settleAudit, testCtx } from "../helpers";
 import { seedUser, sessionFor } from "../sessions/fixtures";
 import { makeApiKey, makeServiceKey } from "../service/helpers";
 import errorsDoc from "../../docs/errors.md?raw";
@@ -64,7 +64,7 @@ export async function adminSession(): Promise<{ id: string; token: string }> {
   )
     .bind(id, email, "$scrypt$unused", now, now, now)
     .run();
-  const session = await createSession(env, {
+  const session = await createSession(testCtx(), {
     kind: "admin",
     principalId: id,
     siteKey: "@admin",
@@ -72,15 +72,13 @@ export async function adminSession(): Promise<{ id: string; token: string }> {
     idleSeconds: 1800,
     factors: ["password", "totp"],
     identity: { id, email, name: "Sec Admin", status: "active", totp_enabled: true } as never,
-    meta: { requestId: "test", ip: "203.0.113.10", userAgent: "vitest" },
-    now,
   });
   return { id, token: session.token };
 }
 
 /** The token of a login that waits for its second factor (what auth_login answers as challenge.token). */
 export async function pendingLoginToken(userId: string, email: string): Promise<string> {
-  const issued = await issueChallenge(env, {
+  const issued = await issueChallenge(testCtx(), {
     purpose: "login",
     owner: userId,
     userId,
@@ -90,7 +88,6 @@ export async function pendingLoginToken(userId: string, email: string): Promise<
     ttlSeconds: 600,
     withCode: true,
     enforceCooldown: false,
-    now: Date.now(),
   });
   return issued.token;
 }
@@ -100,7 +97,7 @@ export async function serviceKeys() {
   const all = (await makeServiceKey([...SERVICE_SCOPES], "sec all scopes")).secret;
   const without: Record<string, string> = {};
   for (const scope of SERVICE_SCOPES) {
-    const others = SERVICE_SCOPES.filter((s) => s !== scope) as ServiceScope[];
+    const others = SERVICE_SCOPES.filter((s: ServiceScope) => s !== scope) as ServiceScope[];
     without[scope] = others.length ? (await makeServiceKey(others, `sec without ${scope}`)).secret : "a2s_none";
   }
   const withOnly: Record<string, string> = {};

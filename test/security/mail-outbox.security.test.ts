@@ -1,8 +1,8 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Env } from "../../src/env";
-import { openOwedMail } from "../../src/services/mail-outbox";
-import { call, createSite } from "../helpers";
+import { openOwedMail } from "../../src/services/mail/outbox";
+import { call, createSite, testCtx } from "../helpers";
 import { loseQueueSends, outboxRow } from "../mail/outbox-helpers";
 import { freshIp, seedUser } from "./fixtures";
 
@@ -35,16 +35,16 @@ describe("mail_outbox at rest", () => {
     expect(row.recipient).toMatch(/^\w\*+\w@example\.com$/);
     expect(row.payload).toMatch(/^v1\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+$/);
     // The sweep opens it back into exactly the message the flow meant to queue.
-    expect(await openOwedMail(env, row)).toEqual(message);
+    expect(await openOwedMail(testCtx(), row)).toEqual(message);
   });
 
   it("a payload opens only on its own row and only under its own key", async () => {
     const a = await owedReset();
     const b = await owedReset();
     // Copied onto another mail id (associated data), it does not open.
-    await expect(openOwedMail(env, { ...b.row, payload: a.row.payload })).rejects.toThrow();
+    await expect(openOwedMail(testCtx(), { ...b.row, payload: a.row.payload })).rejects.toThrow();
     // Another CODE_HMAC_KEY does not open it.
-    await expect(openOwedMail({ ...env, CODE_HMAC_KEY: "another-code-hmac-key-0001" } as Env, a.row)).rejects.toThrow();
+    await expect(openOwedMail(testCtx({ env: { ...env, CODE_HMAC_KEY: "another-code-hmac-key-0001" } as Env }), a.row)).rejects.toThrow();
     // Nor does a key derived from the right CODE_HMAC_KEY for another purpose (HKDF info label).
     const utf8 = (s: string) => new TextEncoder().encode(s);
     const bytes = (s: string) => Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (s.length % 4)) % 4)), (c) => c.charCodeAt(0));

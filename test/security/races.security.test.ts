@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { MAX_ACTIVE_API_KEYS } from "../../src/services/api-keys";
-import { call, createSite, json, mailCode, waitForMail } from "../helpers";
+import { MAX_ACTIVE_API_KEYS } from "../../src/services/keys/api-keys";
+import { call, createSite, json, mailCode, waitForMail, testCtx } from "../helpers";
 import { signedInUser } from "../staff/helpers";
 import { makeApiKey, makeServiceKey } from "../service/helpers";
 import { freshIp, openApiDocument } from "./fixtures";
@@ -84,21 +84,10 @@ describe("one-time codes under concurrency", () => {
 
   it("parallel sign-in factor verifies with the right code start exactly one session", async () => {
     if (!paths.has("/api/auth_factor_verify")) return;
-    const { issueChallenge } = await import("../../src/services/challenges");
+    const { issueChallenge } = await import("../../src/services/challenges/challenges");
     const { seedUser } = await import("../sessions/fixtures");
     const user = await seedUser();
-    const issued = await issueChallenge(env, {
-      purpose: "login",
-      owner: user.id,
-      userId: user.id,
-      siteKey: "racesite",
-      email: user.email,
-      factor: "email_otp",
-      ttlSeconds: 600,
-      withCode: true,
-      enforceCooldown: false,
-      now: Date.now(),
-    });
+    const issued = await issueChallenge(testCtx(), { purpose: "login", owner: user.id, userId: user.id, siteKey: "racesite", email: user.email, factor: "email_otp", ttlSeconds: 600, withCode: true, enforceCooldown: false });
     const results = await Promise.all(
       Array.from({ length: 8 }, () =>
         call("/api/auth_factor_verify", { json: { challenge_token: issued.token, code: issued.code }, headers: { "CF-Connecting-IP": freshIp() } }),

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { revokeApiKey } from "../../src/services/api-keys";
+import { revokeApiKey } from "../../src/services/keys/api-keys";
 import { updateUser } from "../../src/store/users";
-import { call, db, json } from "../helpers";
+import { call, db, json, testCtx } from "../helpers";
 import { auditRows, callService, makeApiKey, makeServiceKey, seedUser } from "./helpers";
 
 const PATH = "/api/auth_api_key_verify";
@@ -39,7 +39,7 @@ describe("POST /api/auth_api_key_verify", () => {
 
     const revoked = await makeApiKey(user.id);
     expect((await json(await callService(PATH, serviceKey.secret, { api_key: revoked.secret }))).valid).toBe(true);
-    await revokeApiKey(db(), user.id, revoked.key.id, null);
+    await revokeApiKey(testCtx(), user.id, revoked.key.id);
     expect(await json(await callService(PATH, serviceKey.secret, { api_key: revoked.secret }))).toEqual({ ok: true, valid: false, reason: "revoked" });
 
     const expiring = await makeApiKey(user.id, { expires_in_days: 1 });

@@ -7,10 +7,10 @@ import {
   listApiKeys,
   revokeApiKey,
   verifyApiKey,
-} from "../../src/services/api-keys";
+} from "../../src/services/keys/api-keys";
 import { findApiKeyById } from "../../src/store/api-keys";
 import { updateUser } from "../../src/store/users";
-import { BASE, db } from "../helpers";
+import { BASE, db, at } from "../helpers";
 import { auditRows, makeApiKey, seedUser } from "./helpers";
 
 async function activeCount(userId: string) {
@@ -22,7 +22,7 @@ describe("user API keys: create", () => {
   it("shows the secret once, stores only its SHA-256, with name, prefix, scopes and expiry", async () => {
     const user = await seedUser();
     const now = Date.now();
-    const { key, secret } = await createApiKey(db(), user.id, { name: "  deploy bot ", scopes: ["read", "write", "read"], expires_in_days: 30 }, null, now);
+    const { key, secret } = await createApiKey(at(now), user.id, { name: "  deploy bot ", scopes: ["read", "write", "read"], expires_in_days: 30 });
     expect(secret).toMatch(/^a2k_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
     expect(secret.startsWith(`${key.prefix}_`)).toBe(true);
     expect(key).toEqual({
@@ -61,7 +61,7 @@ describe("user API keys: create", () => {
       { name: "ok", expires_in_days: 1.5 },
       { name: "ok", expires_in_days: 3651 },
     ]) {
-      await expect(createApiKey(db(), user.id, input, null), JSON.stringify(input)).rejects.toMatchObject({ code: "invalid_request" });
+      await expect(createApiKey(at(), user.id, input), JSON.stringify(input)).rejects.toMatchObject({ code: "invalid_request" });
     }
     expect(await activeCount(user.id)).toBe(0);
   });
@@ -69,18 +69,18 @@ describe("user API keys: create", () => {
   it(`allows at most ${MAX_ACTIVE_API_KEYS} active keys; revoked and expired keys do not count`, async () => {
     const user = await seedUser();
     const now = Date.now();
-    for (let i = 0; i < MAX_ACTIVE_API_KEYS; i++) await createApiKey(db(), user.id, { name: `k${i}` }, null, now);
-    const refused = createApiKey(db(), user.id, { name: "one too many" }, null, now);
+    for (let i = 0; i < MAX_ACTIVE_API_KEYS; i++) await createApiKey(at(now), user.id, { name: `k${i}` });
+    const refused = createApiKey(at(now), user.id, { name: "one too many" });
     await expect(refused).rejects.toMatchObject({ code: "api_key_limit_reached", status: 409 });
     expect((await auditRows("api_key.create")).some((r) => r.actor_id === user.id && r.outcome === "denied")).toBe(true);
-    const [first] = await listApiKeys(db(), user.id);
-    await revokeApiKey(db(), user.id, first!.id, null);
-    await createApiKey(db(), user.id, { name: "after revoke" }, null, now);
+    const [first] = await listApiKeys(at(), user.id);
+    await revokeApiKey(at(), user.id, first!.id);
+    await createApiKey(at(now), user.id, { name: "after revoke" });
     expect(await activeCount(user.id)).toBe(MAX_ACTIVE_API_KEYS);
     // Make one key expired: it no longer counts as active.
     await env.DB.prepare("UPDATE user_api_keys SET expires_at = ? WHERE id = (SELECT id FROM user_api_keys WHERE user_id = ? AND revoked_at IS NULL LIMIT 1)").bind(now - 1, user.id).run();
-    await createApiKey(db(), user.id, { name: "after expiry" }, null, now);
-    await expect(createApiKey(db(), user.id, { name: "full again" }, null, now)).rejects.toMatchObject({ code: "api_key_limit_reached" });
+    await createApiKey(at(now), user.id, { name: "after expiry" });
+    await expect(createApiKey(at(now), user.id, { name: "full again" })).rejects.toMatchObject({ code: "api_key_limit_reached" });
   });
 
   it("parallel creates at the limit never exceed it", async () => {
@@ -105,12 +105,12 @@ describe("user API keys: list and revoke", () => {
   it("lists only the user's own unrevoked keys, newest first, without secrets or hashes", async () => {
     const user = await seedUser();
     const other = await seedUser();
-    const a = await createApiKey(db(), user.id, { name: "a" }, null, 1_000);
-    const b = await createApiKey(db(), user.id, { name: "b" }, null, 2_000);
-    const gone = await createApiKey(db(), user.id, { name: "gone" }, null, 3_000);
+    const a = await createApiKey(at(1_000), user.id, { name: "a" });
+    const b = await createApiKey(at(2_000), user.id, { name: "b" });
+    const gone = await createApiKey(at(3_000), user.id, { name: "gone" });
     await makeApiKey(other.id, { name: "not mine" });
-    await revokeApiKey(db(), user.id, gone.key.id, null);
-    const keys = await listApiKeys(db(), user.id);
+    await revokeApiKey(at(), user.id, gone.key.id);
+    const keys = await listApiKeys(at(), user.id);
     expect(keys.map((k) => k.name)).toEqual(["b", "a"]);
     const text = JSON.stringify(keys);
     for (const s of [a.secret, b.secret, sha256Hex(a.secret), sha256Hex(b.secret)]) expect(text).not.toContain(s);
@@ -121,13 +121,13 @@ describe("user API keys: list and revoke", () => {
     const owner = await seedUser();
     const attacker = await seedUser();
     const { key, secret } = await makeApiKey(owner.id);
-    await expect(revokeApiKey(db(), attacker.id, key.id, null)).rejects.toMatchObject({ code: "not_found", status: 404 });
-    await expect(revokeApiKey(db(), attacker.id, "ak_nope", null)).rejects.toMatchObject({ code: "not_found" });
+    await expect(revokeApiKey(at(), attacker.id, key.id)).rejects.toMatchObject({ code: "not_found", status: 404 });
+    await expect(revokeApiKey(at(), attacker.id, "ak_nope")).rejects.toMatchObject({ code: "not_found" });
     expect((await findApiKeyById(db(), key.id))!.revokedAt).toBeNull();
-    expect((await verifyApiKey(db(), BASE, secret)).valid).toBe(true);
-    await revokeApiKey(db(), owner.id, key.id, null);
-    await revokeApiKey(db(), owner.id, key.id, null);
-    expect(await verifyApiKey(db(), BASE, secret)).toMatchObject({ valid: false, reason: "revoked" });
+    expect((await verifyApiKey(at(), secret)).valid).toBe(true);
+    await revokeApiKey(at(), owner.id, key.id);
+    await revokeApiKey(at(), owner.id, key.id);
+    expect(await verifyApiKey(at(), secret)).toMatchObject({ valid: false, reason: "revoked" });
     const audits = (await auditRows("api_key.revoke")).filter((r) => r.target_id === key.id);
     expect(audits).toHaveLength(1);
     expect(audits[0]).toMatchObject({ actor_type: "user", actor_id: owner.id });
@@ -138,7 +138,7 @@ describe("user API keys: verify", () => {
   it("valid keys come back with metadata and the owner's canonical identity", async () => {
     const user = await seedUser({ name: "Ada", displayName: "ada" });
     const { key, secret } = await makeApiKey(user.id, { scopes: ["deploy"] });
-    const result = await verifyApiKey(db(), BASE, secret);
+    const result = await verifyApiKey(at(), secret);
     expect(result.valid).toBe(true);
     if (!result.valid) return;
     expect(result.key).toMatchObject({ id: key.id, name: key.name, prefix: key.prefix, scopes: ["deploy"], last_used_at: expect.any(String) });
@@ -149,13 +149,13 @@ describe("user API keys: verify", () => {
   it("reasons: unknown, revoked, expired, owner_inactive", async () => {
     const user = await seedUser();
     const { secret } = await makeApiKey(user.id, { expires_in_days: 1 });
-    expect(await verifyApiKey(db(), BASE, "a2k_000000000000_" + "A".repeat(43))).toMatchObject({ valid: false, reason: "unknown" });
-    expect(await verifyApiKey(db(), BASE, "nonsense")).toMatchObject({ valid: false, reason: "unknown" });
-    expect(await verifyApiKey(db(), BASE, secret.toUpperCase())).toMatchObject({ valid: false, reason: "unknown" });
-    expect(await verifyApiKey(db(), BASE, secret, Date.now() + 2 * 86_400_000)).toMatchObject({ valid: false, reason: "expired" });
+    expect(await verifyApiKey(at(), "a2k_000000000000_" + "A".repeat(43))).toMatchObject({ valid: false, reason: "unknown" });
+    expect(await verifyApiKey(at(), "nonsense")).toMatchObject({ valid: false, reason: "unknown" });
+    expect(await verifyApiKey(at(), secret.toUpperCase())).toMatchObject({ valid: false, reason: "unknown" });
+    expect(await verifyApiKey(at(Date.now() + 2 * 86_400_000), secret)).toMatchObject({ valid: false, reason: "expired" });
     for (const status of ["disabled", "pending"] as const) {
       await updateUser(db(), user.id, { status });
-      expect(await verifyApiKey(db(), BASE, secret)).toMatchObject({ valid: false, reason: "owner_inactive" });
+      expect(await verifyApiKey(at(), secret)).toMatchObject({ valid: false, reason: "owner_inactive" });
     }
   });
 
@@ -163,11 +163,11 @@ describe("user API keys: verify", () => {
     const user = await seedUser();
     const { key, secret } = await makeApiKey(user.id);
     const t0 = Date.now();
-    await verifyApiKey(db(), BASE, secret, t0);
+    await verifyApiKey(at(t0), secret);
     expect((await findApiKeyById(db(), key.id))!.lastUsedAt).toBe(t0);
-    await verifyApiKey(db(), BASE, secret, t0 + 30_000);
+    await verifyApiKey(at(t0 + 30_000), secret);
     expect((await findApiKeyById(db(), key.id))!.lastUsedAt).toBe(t0);
-    await verifyApiKey(db(), BASE, secret, t0 + 60_001);
+    await verifyApiKey(at(t0 + 60_001), secret);
     expect((await findApiKeyById(db(), key.id))!.lastUsedAt).toBe(t0 + 60_001);
   });
 });

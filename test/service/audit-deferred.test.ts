@@ -1,12 +1,12 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { type Defer, MAX_BATCH_ROWS, deferAudit, unwrittenAuditRows } from "../../src/services/audit-deferred";
+import { MAX_BATCH_ROWS, deferAudit, unwrittenAuditRows } from "../../src/services/audit/deferred";
 import { sha256Hex } from "../../src/crypto/hmac";
-import { revokeServiceKey } from "../../src/services/service-keys";
+import { revokeServiceKey } from "../../src/services/keys/service-keys";
 import { apiKeyWithOwnerByHashRead } from "../../src/store/api-keys";
 import { findServiceKeyWithRead, serviceKeyWithReadStatement } from "../../src/store/service-keys";
 import { userByEmailRead, userByIdRead } from "../../src/store/users";
-import { db, json, settleAudit } from "../helpers";
+import { db, json, settleAudit, testCtx, systemCtx } from "../helpers";
 import { BOOTSTRAP, callService, makeApiKey, makeServiceKey, seedUser } from "./helpers";
 
 // The audit rows of the read-only service calls are written after the response, batched across
@@ -74,10 +74,10 @@ describe("deferred audit rows of service calls", () => {
 
   it("writes rows handed over together in one flush, and the counter returns to zero", async () => {
     const flushes: Promise<unknown>[] = [];
-    const defer: Defer = (work) => void flushes.push(work);
+    const waitUntil = (work: Promise<unknown>) => void flushes.push(work);
     const ids = ["rq_batch_a", "rq_batch_b", "rq_batch_c"];
     for (const requestId of ids) {
-      deferAudit(db(), { actor: { type: "system", id: "test" }, action: "test.deferred" }, { requestId, ip: "192.0.2.1", userAgent: "t" }, defer);
+      deferAudit(testCtx({ meta: { requestId, ip: "192.0.2.1", userAgent: "t" }, waitUntil }), { actor: { type: "system", id: "test" }, action: "test.deferred" });
     }
     expect(flushes).toHaveLength(1);
     expect(unwrittenAuditRows()).toBe(3);
@@ -88,24 +88,18 @@ describe("deferred audit rows of service calls", () => {
 
   it("stores every field of every row exactly as handed over, ids ascending in hand-over order", async () => {
     const flushes: Promise<unknown>[] = [];
-    const defer: Defer = (work) => void flushes.push(work);
+    const waitUntil = (work: Promise<unknown>) => void flushes.push(work);
     const at = 1_790_000_000_123;
     const odd = ["plain", "12345", "quote ' and \" and \\", "ünïcødé ✓ 🔑", "", "null", "[1,2]", "tab\tnewline\n"];
     const ids = odd.map((_, i) => `rq_exact_${i}`);
     odd.forEach((text, i) => {
-      deferAudit(
-        db(),
-        {
+      deferAudit(testCtx({ meta: { requestId: ids[i]!, ip: "2001:db8::1", userAgent: text }, waitUntil, now: at + i }), {
           actor: { type: "service", id: text },
           action: `test.exact.${i}`,
           target: i % 2 ? { type: "thing", id: text } : undefined,
           outcome: i % 3 === 0 ? "failure" : "success",
           details: { text, n: i, nested: { list: [text, null, 1.5] } },
-        },
-        { requestId: ids[i]!, ip: "2001:db8::1", userAgent: text },
-        defer,
-        at + i,
-      );
+        });
     });
     await Promise.all(flushes);
     const { results } = await env.DB.prepare(`SELECT * FROM audit_log WHERE request_id LIKE 'rq_exact_%' ORDER BY id`).all<Record<string, unknown>>();
@@ -131,12 +125,12 @@ describe("deferred audit rows of service calls", () => {
   it("a row D1 refuses is reported without taking the rows flushed with it", async () => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     const flushes: Promise<unknown>[] = [];
-    const defer: Defer = (work) => void flushes.push(work);
+    const waitUntil = (work: Promise<unknown>) => void flushes.push(work);
     const meta = (requestId: string) => ({ requestId, ip: "192.0.2.1", userAgent: "t" });
-    deferAudit(db(), { actor: { type: "system", id: "test" }, action: "test.good" }, meta("rq_good_1"), defer);
+    deferAudit(testCtx({ meta: meta("rq_good_1"), waitUntil }), { actor: { type: "system", id: "test" }, action: "test.good" });
     // action is NOT NULL in audit_log: this row fails every attempt.
-    deferAudit(db(), { actor: { type: "system", id: "test" }, action: null as unknown as string }, meta("rq_bad"), defer);
-    deferAudit(db(), { actor: { type: "system", id: "test" }, action: "test.good" }, meta("rq_good_2"), defer);
+    deferAudit(testCtx({ meta: meta("rq_bad"), waitUntil }), { actor: { type: "system", id: "test" }, action: null as unknown as string });
+    deferAudit(testCtx({ meta: meta("rq_good_2"), waitUntil }), { actor: { type: "system", id: "test" }, action: "test.good" });
     await Promise.all(flushes);
     expect(unwrittenAuditRows()).toBe(0);
     expect((await rowsFor(["rq_good_1", "rq_bad", "rq_good_2"])).map((r) => r.request_id).sort()).toEqual(["rq_good_1", "rq_good_2"]);
@@ -192,7 +186,7 @@ describe("one round trip: the key is still checked before the request is judged"
     expect((await read(made.secret, "api_key_verify"))?.id).toBe(user.id);
     expect(await read(made.secret, "user_resolve")).toBeNull();
     expect(await read(wellShapedUnknown, "firebase_token")).toBeNull();
-    await revokeServiceKey(db(), made.key.id, { actor: { type: "system", id: "test" }, meta: null });
+    await revokeServiceKey(systemCtx(), { type: "system", id: "test" }, made.key.id);
     expect(await read(made.secret, "firebase_token")).toBeNull();
   });
 });

@@ -3,7 +3,7 @@ import { decodeProtectedHeader, jwtVerify } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { toBase64 } from "../../src/crypto/encoding";
 import worker from "../../src/index";
-import { FIREBASE_AUDIENCE } from "../../src/services/firebase";
+import { FIREBASE_AUDIENCE } from "../../src/services/keys/firebase";
 import { json } from "../helpers";
 import { auditRows, makeServiceKey, seedUser } from "./helpers";
 

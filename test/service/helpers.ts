@@ -1,8 +1,8 @@
-import { createApiKey } from "../../src/services/api-keys";
-import { type ServiceScope, createServiceKey } from "../../src/services/service-keys";
+import { createApiKey } from "../../src/services/keys/api-keys";
+import { type ServiceScope, createServiceKey } from "../../src/services/keys/service-keys";
 import { generateId } from "../../src/crypto/random";
 import { type NewUserRow, insertUser } from "../../src/store/users";
-import { call, db, settleAudit } from "../helpers";
+import { call, db, settleAudit, systemCtx } from "../helpers";
 
 export const BOOTSTRAP = "a2s_test_bootstrap_key_000000000000000000";
 
@@ -25,11 +25,11 @@ export async function seedUser(overrides: Partial<NewUserRow> = {}) {
 
 /** A service key made in setup, the way the admin routes will make them. */
 export async function makeServiceKey(scopes: ServiceScope[], name = "test backend") {
-  return createServiceKey(db(), { name, scopes, createdBy: "test" }, { actor: { type: "system", id: "test" }, meta: null });
+  return createServiceKey(systemCtx(), { type: "system", id: "test" }, { name, scopes, createdBy: "test" });
 }
 
 export async function makeApiKey(userId: string, input: { name?: string; scopes?: string[]; expires_in_days?: number } = {}) {
-  return createApiKey(db(), userId, { name: input.name ?? "ci", scopes: input.scopes, expires_in_days: input.expires_in_days }, null);
+  return createApiKey(systemCtx(), userId, { name: input.name ?? "ci", scopes: input.scopes, expires_in_days: input.expires_in_days });
 }
 
 export function callService(path: string, key: string | null, json: unknown, headers: Record<string, string> = {}) {

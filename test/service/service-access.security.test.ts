@@ -1,8 +1,8 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../../src/index";
-import { revokeServiceKey } from "../../src/services/service-keys";
-import { call, db, json } from "../helpers";
+import { revokeServiceKey } from "../../src/services/keys/service-keys";
+import { call, db, json, systemCtx } from "../helpers";
 import { BOOTSTRAP, callService, makeApiKey, makeServiceKey, seedUser } from "./helpers";
 
 const ROUTES = [
@@ -64,7 +64,7 @@ describe("X-Service-Key: every bad key gets the same 401", () => {
   it("refuses a revoked key on the very next call", async () => {
     const { key, secret } = await makeServiceKey(["user_resolve"]);
     expect((await callService("/api/service/user_resolve", secret, { auth_user_id: user.id })).status).toBe(200);
-    await revokeServiceKey(db(), key.id, { actor: { type: "system", id: "test" }, meta: null });
+    await revokeServiceKey(systemCtx(), { type: "system", id: "test" }, key.id);
     await expectInvalidKey(await callService("/api/service/user_resolve", secret, { auth_user_id: user.id }));
   });
 

@@ -7,24 +7,29 @@ import {
   createServiceKey,
   listServiceKeys,
   revokeServiceKey,
-} from "../../src/services/service-keys";
-import { authorizeServiceCall, screenServiceKey } from "../../src/services/service-auth";
+} from "../../src/services/keys/service-keys";
+import { authorizeServiceCall, screenServiceKey } from "../../src/services/keys/service-auth";
 import { findServiceKeyById } from "../../src/store/service-keys";
-import { db } from "../helpers";
+import { db, testCtx } from "../helpers";
 import { BOOTSTRAP, auditRows, makeServiceKey } from "./helpers";
 
-const system = { actor: { type: "system" as const, id: "test" }, meta: null };
+const system = { type: "system" as const, id: "test" };
 
 /** The principal a presented key authorises for user_resolve (every key made here has it), or null for the 401. */
-async function verifyServiceKey(d: ReturnType<typeof db>, bootstrap: string | undefined, presented: string, now?: number) {
+async function verifyServiceKey(_d: ReturnType<typeof db>, bootstrap: string | undefined, presented: string, now?: number) {
   const credential = screenServiceKey(bootstrap, presented);
   if (!credential) return null;
   try {
-    return (await authorizeServiceCall(d, { scope: "user_resolve", credential, principal: null }, null, now)).principal;
+    return (await authorizeServiceCall(systemAt(now), { scope: "user_resolve", credential, principal: null }, null)).principal;
   } catch (err) {
     if (err instanceof AppError && err.code === "invalid_service_key") return null;
     throw err;
   }
+}
+
+/** A context for setup work at `now` (no request meta: its audit rows carry none). */
+function systemAt(now = Date.now()) {
+  return testCtx({ now, meta: { requestId: "", ip: "", userAgent: "" } });
 }
 
 describe("service keys: create, list, revoke", () => {
@@ -57,15 +62,15 @@ describe("service keys: create, list, revoke", () => {
   });
 
   it("refuses unknown or empty scopes and bad names", async () => {
-    await expect(createServiceKey(db(), { name: "x", scopes: ["admin"], createdBy: null }, system)).rejects.toMatchObject({ code: "invalid_request" });
-    await expect(createServiceKey(db(), { name: "x", scopes: [], createdBy: null }, system)).rejects.toMatchObject({ code: "invalid_request" });
-    await expect(createServiceKey(db(), { name: "   ", scopes: ["user_resolve"], createdBy: null }, system)).rejects.toBeInstanceOf(AppError);
-    await expect(createServiceKey(db(), { name: "n".repeat(101), scopes: ["user_resolve"], createdBy: null }, system)).rejects.toBeInstanceOf(AppError);
+    await expect(createServiceKey(systemAt(), system, { name: "x", scopes: ["admin"], createdBy: null })).rejects.toMatchObject({ code: "invalid_request" });
+    await expect(createServiceKey(systemAt(), system, { name: "x", scopes: [], createdBy: null })).rejects.toMatchObject({ code: "invalid_request" });
+    await expect(createServiceKey(systemAt(), system, { name: "   ", scopes: ["user_resolve"], createdBy: null })).rejects.toBeInstanceOf(AppError);
+    await expect(createServiceKey(systemAt(), system, { name: "n".repeat(101), scopes: ["user_resolve"], createdBy: null })).rejects.toBeInstanceOf(AppError);
   });
 
   it("lists keys without secrets or hashes", async () => {
     const { secret } = await makeServiceKey(["api_key_verify"], "listed");
-    const keys = await listServiceKeys(db());
+    const keys = await listServiceKeys(systemAt());
     const listed = keys.find((k) => k.name === "listed");
     expect(listed).toBeDefined();
     const text = JSON.stringify(keys);
@@ -76,7 +81,7 @@ describe("service keys: create, list, revoke", () => {
 
   it("audits create and revoke with the acting admin", async () => {
     const { key } = await makeServiceKey(["user_resolve"], "audited");
-    await revokeServiceKey(db(), key.id, { actor: { type: "admin", id: "adm_1" }, meta: null });
+    await revokeServiceKey(systemAt(), { type: "admin", id: "adm_1" }, key.id);
     const created = (await auditRows("service_key.create")).find((r) => r.target_id === key.id);
     expect(created).toMatchObject({ actor_type: "system", outcome: "success", details: { name: "audited", scopes: ["user_resolve"] } });
     const revoked = (await auditRows("service_key.revoke")).filter((r) => r.target_id === key.id);
@@ -87,12 +92,12 @@ describe("service keys: create, list, revoke", () => {
   it("revokes immediately; revoking twice keeps the first time; unknown id → not_found", async () => {
     const { key, secret } = await makeServiceKey(["user_resolve"]);
     expect(await verifyServiceKey(db(), undefined, secret)).toMatchObject({ id: key.id, bootstrap: false });
-    const first = await revokeServiceKey(db(), key.id, system, 1_000);
+    const first = await revokeServiceKey(systemAt(1_000), system, key.id);
     expect(first.revoked_at).toBe(new Date(1_000).toISOString());
     expect(await verifyServiceKey(db(), undefined, secret)).toBeNull();
-    const second = await revokeServiceKey(db(), key.id, system, 2_000);
+    const second = await revokeServiceKey(systemAt(2_000), system, key.id);
     expect(second.revoked_at).toBe(new Date(1_000).toISOString());
-    await expect(revokeServiceKey(db(), "sk_nope", system)).rejects.toMatchObject({ code: "not_found" });
+    await expect(revokeServiceKey(systemAt(), system, "sk_nope")).rejects.toMatchObject({ code: "not_found" });
   });
 });
 

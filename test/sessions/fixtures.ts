@@ -1,9 +1,9 @@
 import { env } from "cloudflare:test";
 import { readConfig } from "../../src/env";
-import { toIdentity } from "../../src/services/identity";
-import { createSession } from "../../src/services/sessions";
+import { createSession } from "../../src/services/sessions/sessions";
+import { toIdentity } from "../../src/services/users/identity";
 import { insertUser, type UserRow, findUserById } from "../../src/store/users";
-import { db } from "../helpers";
+import { db, testCtx } from "../helpers";
 
 let counter = 0;
 
@@ -26,7 +26,7 @@ export async function seedUser(overrides: Partial<UserRow> = {}): Promise<UserRo
 
 /** Issues a session for a user the way login does. */
 export async function sessionFor(user: UserRow, options: { siteKey?: string; ttl?: number; idle?: number; factors?: string[] } = {}) {
-  return createSession(env, {
+  return createSession(testCtx(), {
     kind: "user",
     principalId: user.id,
     siteKey: options.siteKey ?? "demo",
@@ -34,7 +34,5 @@ export async function sessionFor(user: UserRow, options: { siteKey?: string; ttl
     idleSeconds: options.idle ?? 1800,
     factors: options.factors ?? ["password"],
     identity: toIdentity(user, readConfig(env).publicBaseUrl),
-    meta: { requestId: "test", ip: "203.0.113.10", userAgent: "vitest" },
-    now: Date.now(),
   });
 }

@@ -1,9 +1,9 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { readConfig } from "../../src/env";
-import { toIdentity } from "../../src/services/identity";
-import { refreshIdentity } from "../../src/services/sessions";
-import { call, createSite, json } from "../helpers";
+import { toIdentity } from "../../src/services/users/identity";
+import { refreshIdentity } from "../../src/services/sessions/sessions";
+import { call, createSite, json, testCtx } from "../helpers";
 import { seedUser, sessionFor } from "./fixtures";
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
@@ -45,7 +45,7 @@ describe("auth_me", () => {
     const user = await seedUser();
     const s = await sessionFor(user);
     expect((await call("/api/auth_me", { headers: bearer(s.token) })).status).toBe(200);
-    await refreshIdentity(env, "user", user.id, { ...toIdentity(user, readConfig(env).publicBaseUrl), status: "disabled" });
+    await refreshIdentity(testCtx(), { kind: "user", id: user.id }, { ...toIdentity(user, readConfig(env).publicBaseUrl), status: "disabled" });
     expect((await call("/api/auth_me", { headers: bearer(s.token) })).status).toBe(401);
   });
 

@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { readImageInfo } from "../../src/lib/image-info";
 import { findUserById } from "../../src/store/users";
-import { call, db, json } from "../helpers";
+import { call, db, json, testCtx } from "../helpers";
 import { auditRows } from "../service/helpers";
 import { REAL_PNG, dataUrl, jpegBytes, pngBytes, signedInUser, webpBytes } from "./helpers";
 
@@ -156,12 +156,12 @@ describe("POST /api/auth_profile_avatar", () => {
 
 describe("deleteUserAvatars (account deletion)", () => {
   it("removes every object under the user's prefix and nobody else's", async () => {
-    const { deleteUserAvatars } = await import("../../src/services/avatars");
+    const deleteUserAvatars = (userId: string) => testCtx().store.avatars.deleteAll(userId);
     const me = await signedInUser();
     const other = await signedInUser();
     const mine = (await json(await me.post(PATH, { image: dataUrl(REAL_PNG) }))).user.avatar_url;
     const theirs = (await json(await other.post(PATH, { image: dataUrl(REAL_PNG) }))).user.avatar_url;
-    expect(await deleteUserAvatars(env, me.user.id)).toBe(1);
+    expect(await deleteUserAvatars(me.user.id)).toBe(1);
     expect((await call(avatarPath(mine))).status).toBe(404);
     expect((await call(avatarPath(theirs))).status).toBe(200);
   });

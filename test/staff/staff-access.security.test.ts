@@ -1,9 +1,9 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { readConfig } from "../../src/env";
-import { toIdentity } from "../../src/services/identity";
-import { createSession, refreshIdentity, revokeSessionToken } from "../../src/services/sessions";
-import { call, json } from "../helpers";
+import { toIdentity } from "../../src/services/users/identity";
+import { createSession, refreshIdentity, revokeSessionToken } from "../../src/services/sessions/sessions";
+import { call, json, testCtx } from "../helpers";
 import { BOOTSTRAP, makeApiKey } from "../service/helpers";
 import { REAL_PNG, dataUrl, signedInUser } from "./helpers";
 
@@ -34,17 +34,7 @@ describe("access matrix of the staff routes", () => {
   it("anonymous, service key, API key as bearer, admin session → 401; user session → allowed", async () => {
     const me = await signedInUser();
     const apiKey = (await makeApiKey(me.user.id)).secret;
-    const admin = await createSession(env, {
-      kind: "admin",
-      principalId: "adm_matrix",
-      siteKey: "admin",
-      ttlSeconds: 3600,
-      idleSeconds: 1800,
-      factors: ["password"],
-      identity: { id: "adm_matrix", email: "admin@example.com", status: "active" },
-      meta: { requestId: "t", ip: "203.0.113.1", userAgent: "vitest" },
-      now: Date.now(),
-    });
+    const admin = await createSession(testCtx(), { kind: "admin", principalId: "adm_matrix", siteKey: "admin", ttlSeconds: 3600, idleSeconds: 1800, factors: ["password"], identity: { id: "adm_matrix", email: "admin@example.com", status: "active" } });
     for (const c of STAFF) {
       await expectUnauthenticated(await send(c, {}), `${c.path} anonymous`);
       await expectUnauthenticated(await send(c, { "X-Service-Key": BOOTSTRAP }), `${c.path} service key`);
@@ -59,10 +49,10 @@ describe("access matrix of the staff routes", () => {
 
   it("a logged-out session or a disabled user is refused at once", async () => {
     const me = await signedInUser();
-    await revokeSessionToken(env, me.session.token, "user");
+    await revokeSessionToken(testCtx(), me.session.token, "user");
     for (const c of STAFF) await expectUnauthenticated(await send(c, me.headers), `${c.path} revoked`);
     const other = await signedInUser();
-    await refreshIdentity(env, "user", other.user.id, toIdentity({ ...other.user, status: "disabled" }, readConfig(env).publicBaseUrl));
+    await refreshIdentity(testCtx(), { kind: "user", id: other.user.id }, toIdentity({ ...other.user, status: "disabled" }, readConfig(env).publicBaseUrl));
     for (const c of STAFF) await expectUnauthenticated(await send(c, other.headers), `${c.path} disabled`);
   });
 

@@ -1,4 +1,4 @@
-import { buildAuditEntry } from "../../../src/services/audit";
+import { buildAuditEntry } from "../../../src/services/audit/record";
 import type { ExistingUser, ImportPlan, UserColumns } from "./plan";
 
 // SQL for the import, as plain text: the script hands each batch to `wrangler d1 execute --file`

@@ -1,6 +1,4 @@
-import type { Env } from "../../env";
-import { readConfig } from "../../env";
-import { createDb } from "../../store/db";
+import type { Ctx } from "../../context";
 import { cloudflareProvider } from "./cloudflare";
 import { logProvider } from "./log";
 import { postmarkProvider } from "./postmark";
@@ -10,17 +8,17 @@ import { type MailProvider, MailSendError } from "./types";
 export const MAIL_PROVIDERS = ["log", "resend", "postmark", "cloudflare"] as const;
 
 /** The provider MAIL_PROVIDER names. An unknown name sends nothing and fails every attempt (retryable: fix the config). */
-export function selectMailProvider(env: Env): MailProvider {
-  const config = readConfig(env);
+export function selectMailProvider(ctx: Ctx): MailProvider {
+  const { config, secrets } = ctx;
   switch (config.mailProvider) {
     case "log":
-      return logProvider(createDb(env.DB), config.isDevelopment);
+      return logProvider(ctx.store.mail.devOutbox, config.isDevelopment);
     case "resend":
-      return resendProvider(env.RESEND_API_KEY);
+      return resendProvider(secrets.mail.resendApiKey);
     case "postmark":
-      return postmarkProvider(env.POSTMARK_API_KEY, env.POSTMARK_MESSAGE_STREAM);
+      return postmarkProvider(secrets.mail.postmarkApiKey, config.postmarkMessageStream);
     case "cloudflare":
-      return cloudflareProvider(env.SEND_EMAIL);
+      return cloudflareProvider(secrets.mail.sendEmail);
     default:
       return {
         name: "unknown",

@@ -1,5 +1,4 @@
-import type { Db } from "../../store/db";
-import { insertOutboxMail } from "../../store/dev-outbox";
+import type { MailStore } from "../../store/mail";
 import { type MailProvider, MailSendError, type OutgoingMail, type SendResult } from "./types";
 
 /**
@@ -7,12 +6,12 @@ import { type MailProvider, MailSendError, type OutgoingMail, type SendResult } 
  * of sending it. Outside development it refuses: the outbox holds codes and links in clear, and a
  * production deployment left on `log` must show up as undelivered mail, not as a table of secrets.
  */
-export function logProvider(db: Db, isDevelopment: boolean): MailProvider {
+export function logProvider(outbox: MailStore["devOutbox"], isDevelopment: boolean): MailProvider {
   return {
     name: "log",
     async send(mail: OutgoingMail): Promise<SendResult> {
       if (!isDevelopment) throw new MailSendError(true, "log: MAIL_PROVIDER=log only works when ENVIRONMENT=development");
-      await insertOutboxMail(db, {
+      await outbox.insert({
         id: mail.id,
         to: mail.to,
         subject: mail.subject,
