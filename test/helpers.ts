@@ -6,6 +6,7 @@ import { readConfig } from "../src/env";
 import type { SitePolicy } from "../src/lib/site-policy";
 import { unwrittenAuditRows } from "../src/services/audit/deferred";
 import { createDb } from "../src/store/db";
+import { type UserRow, findUserById, insertUser } from "../src/store/users";
 
 export const BASE = "https://auth.test";
 /** A local origin: development mode (the dev outbox) answers only requests addressed to this machine. */
@@ -53,6 +54,68 @@ export async function settleAudit(timeoutMs = 5_000): Promise<void> {
     if (Date.now() > deadline) throw new Error(`${unwrittenAuditRows()} deferred audit rows still unwritten after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
+}
+
+/** An audit row as stored, with `details` parsed. */
+export interface AuditRowView {
+  id: number;
+  at: number;
+  action: string;
+  actor_type: string;
+  actor_id: string | null;
+  target_type: string | null;
+  target_id: string | null;
+  site_key: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+  outcome: string;
+  // Read by tests as the action's own fields (reason, factors, via…).
+  details: Record<string, any>;
+}
+
+/**
+ * Audit rows, oldest first, once the rows deferred by earlier service calls are written. `filter` is
+ * an action or action prefix ("admin.login", "password_reset.") or an SQL condition on audit_log
+ * ("action = 'login.failure' AND target_id = '…'").
+ */
+export async function auditRows(filter = ""): Promise<AuditRowView[]> {
+  await settleAudit();
+  const sql = /[\s=<>()']/.test(filter) ? filter : "action LIKE ? ESCAPE '\\'";
+  const stmt = env.DB.prepare(`SELECT * FROM audit_log WHERE ${sql || "1=1"} ORDER BY id`);
+  const bound = sql === filter ? stmt : stmt.bind(`${filter.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  const { results } = await bound.all<Omit<AuditRowView, "details"> & { details: string }>();
+  return results.map((r) => ({ ...r, details: JSON.parse(r.details) as Record<string, any> }));
+}
+
+/** A 6-digit code that is certainly not `code`. */
+export const wrongCode = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, "0");
+
+let ipCounter = 0;
+
+/** A client address no other test in this file uses (per-address limits never interfere). */
+export function freshIp(): string {
+  ipCounter++;
+  return `198.51.${Math.floor(ipCounter / 250)}.${(ipCounter % 250) + 1}`;
+}
+
+let counter = 0;
+
+/** Inserts a user row directly (admin/onboarding flows are tested elsewhere). */
+export async function seedUser(overrides: Partial<UserRow> = {}): Promise<UserRow> {
+  const now = Date.now();
+  const id = overrides.id ?? crypto.randomUUID();
+  await insertUser(db(), {
+    id,
+    email: overrides.email ?? `user${++counter}-${id.slice(0, 6)}@example.com`,
+    name: "Test User",
+    status: "active",
+    emailVerified: true,
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  });
+  return (await findUserById(db(), id))!;
 }
 
 export async function json<T = Record<string, any>>(res: Response): Promise<T> {

@@ -29,6 +29,10 @@ export interface MailCapture {
   latest(to: string, template: string): QueuedMail;
   /** The code in the newest mail to `to`. */
   code(to: string, template?: string): string;
+  /** Every mail queued since capture started (same as messages()). */
+  readonly sent: QueuedMail[];
+  /** The code in the newest sign-in code mail to `to`. */
+  lastCode(to: string): string;
   /** Forgets what was captured so far. */
   clear(): void;
   restore(): void;
@@ -44,6 +48,14 @@ export function captureMail(): MailCapture {
   return {
     messages,
     all: messages,
+    get sent() {
+      return messages();
+    },
+    lastCode: (address) => {
+      const code = last(address, "login_code")?.data.code;
+      if (typeof code !== "string") throw new Error(`no code mailed to ${address}`);
+      return code;
+    },
     to,
     last,
     latest(address, template) {

@@ -4,7 +4,7 @@ import { LINK_TTL_SECONDS } from "../../src/services/challenges/challenges";
 import { issueEmailedChallenge } from "../../src/services/challenges/emailed";
 import { findUserById } from "../../src/store/users";
 import { type MailCapture, captureMail } from "../mail-capture";
-import { call, createSite, db, testCtx } from "../helpers";
+import { call, createSite, db, testCtx, freshIp } from "../helpers";
 import { auditRows, hashed, passwordMatches } from "../reset/fixtures";
 import { seedUser, sessionFor } from "../sessions/fixtures";
 import { callWith, sweep } from "./inject";
@@ -16,8 +16,6 @@ import { callWith, sweep } from "./inject";
 
 const OLD = "old password for faults 1";
 const NEW = "brand new password for faults 2";
-let ip = 0;
-const freshIp = () => `198.51.101.${(++ip % 250) + 1}`;
 let mail: MailCapture;
 
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createSite, json } from "../helpers";
+import { createSite, json, freshIp } from "../helpers";
 import { PASSWORD, auditRows, captureMail, login, seedPasswordUser, sessionRows, verify } from "../login/helpers";
 import { callWith, expectUnavailable, faultyEnv, sweep } from "./inject";
 
@@ -8,8 +8,6 @@ import { callWith, expectUnavailable, faultyEnv, sweep } from "./inject";
 // the 503 envelope, and nothing is left half-done — no live session without its login.success row
 // and last_login_at, no success row without a session the client holds.
 
-let ip = 0;
-const freshIp = () => `198.51.100.${(++ip % 250) + 1}`;
 
 let mail: ReturnType<typeof captureMail>;
 beforeAll(async () => {

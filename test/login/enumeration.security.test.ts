@@ -34,7 +34,7 @@ describe("no user enumeration on login", () => {
     expect(JSON.parse(seen[0]!.body).error.code).toBe("invalid_credentials");
     for (const s of seen) expect(s).toEqual(seen[0]);
     // The audit trail still tells them apart for operators.
-    const reasons = (await auditRows("action = 'login.failure'")).map((r) => JSON.parse(String(r.details)).reason);
+    const reasons = (await auditRows("action = 'login.failure'")).map((r) => r.details.reason);
     expect(reasons).toEqual(["unknown_email", "wrong_password", "account_pending", "account_disabled", "account_active"]);
   });
 

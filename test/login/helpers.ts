@@ -5,28 +5,13 @@ import { readConfig } from "../../src/env";
 import { hmacHex } from "../../src/crypto/hmac";
 import { hashPassword } from "../../src/crypto/password-hash";
 import { encryptTotpSecret } from "../../src/crypto/totp-secret";
-import type { QueuedMail } from "../mail-capture";
 import type { UserRow } from "../../src/store/users";
 import { call, json } from "../helpers";
-import { captureMail as captureQueuedMail } from "../mail-capture";
 import { seedUser } from "../sessions/fixtures";
 
 export const PASSWORD = "correct horse battery staple";
 
-/**
- * Reads sign-in codes from the mail the Worker queued (test/mail-capture.ts: the real queue still
- * receives every message). `vi.restoreAllMocks()` in afterEach ends the capture.
- */
-export function captureMail() {
-  const capture = captureQueuedMail();
-  return {
-    get sent(): QueuedMail[] {
-      return capture.messages();
-    },
-    lastCode: (to: string) => capture.code(to, "login_code"),
-    to: (to: string) => capture.messages().filter((m) => m.to === to),
-  };
-}
+export { captureMail } from "../mail-capture";
 
 export async function passwordHash(password = PASSWORD): Promise<string> {
   const config = readConfig(env);
@@ -56,7 +41,7 @@ export function totpCode(secret: string, at = Date.now()): string {
   return new TOTP({ algorithm: "SHA1", digits: 6, period: 30, secret: Secret.fromBase32(secret) }).generate({ timestamp: at });
 }
 
-export const wrongCode = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, "0");
+export { wrongCode } from "../helpers";
 
 export function login(body: Record<string, unknown>, headers: Record<string, string> = {}) {
   return call("/api/auth_login", { json: body, headers });
@@ -70,9 +55,7 @@ export async function me(token: string) {
   return call("/api/auth_me", { headers: { Authorization: `Bearer ${token}` } });
 }
 
-export async function auditRows(where = "1=1"): Promise<Record<string, unknown>[]> {
-  return (await env.DB.prepare(`SELECT action, actor_id, target_id, outcome, site_key, details FROM audit_log WHERE ${where} ORDER BY id`).all()).results;
-}
+export { auditRows } from "../helpers";
 
 /** A limiter key's stored state, read from its shard of the fixed Limiter pool (store/limits.ts). */
 export async function limiterState(key: string) {

@@ -2,18 +2,12 @@ import { env } from "cloudflare:test";
 import { hashPassword, verifyPassword } from "../../src/crypto/password-hash";
 import { sha256Hex } from "../../src/crypto/hmac";
 import { findUserById } from "../../src/store/users";
-import { call, config, db } from "../helpers";
+import { call, config, db, freshIp } from "../helpers";
 
 // Helpers shared by the reset and onboarding suites. Storage lives for a whole test file, so every
 // test takes its own client address (per-IP limits) and its own users.
 
-let ipCounter = 0;
-
-/** A client address no other test in this file uses. */
-export function freshIp(): string {
-  ipCounter++;
-  return `198.51.${Math.floor(ipCounter / 250)}.${(ipCounter % 250) + 1}`;
-}
+export { freshIp } from "../helpers";
 
 export interface Client {
   ip: string;
@@ -42,23 +36,7 @@ export async function passwordMatches(userId: string, password: string): Promise
   return user?.passwordHash ? verifyPassword(password, user.passwordHash, hashOptions()) : false;
 }
 
-export interface AuditRow {
-  action: string;
-  actor_type: string;
-  actor_id: string | null;
-  target_id: string | null;
-  site_key: string | null;
-  outcome: string;
-  details: Record<string, unknown>;
-}
-
-/** Audit rows whose action starts with `prefix`, oldest first. */
-export async function auditRows(prefix: string): Promise<AuditRow[]> {
-  const rows = await env.DB.prepare("SELECT action, actor_type, actor_id, target_id, site_key, outcome, details FROM audit_log WHERE action LIKE ? ORDER BY id")
-    .bind(`${prefix}%`)
-    .all<Omit<AuditRow, "details"> & { details: string }>();
-  return rows.results.map((r) => ({ ...r, details: JSON.parse(r.details) as Record<string, unknown> }));
-}
+export { auditRows } from "../helpers";
 
 /** The KV record key of a challenge token. */
 export const challengeKey = (token: string) => `challenge:${sha256Hex(token)}`;
@@ -69,5 +47,4 @@ export async function challengeKeys(): Promise<string[]> {
   return list.keys.map((k) => k.name);
 }
 
-/** A 6-digit code that is certainly not `code`. */
-export const wrongCode = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, "0");
+export { wrongCode } from "../helpers";
