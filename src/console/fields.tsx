@@ -105,10 +105,11 @@ export function TextareaField(p: { id: string; name: string; label: string; hint
 }
 
 /** A modal dialog holding one form: title, fields, a form-level error slot, actions. */
-export function FormDialog(p: { id: string; title: string; submit: string; wide?: boolean; children?: Child }) {
+export function FormDialog(p: { id: string; title: string; submit: string; wide?: boolean; data?: Record<string, string>; children?: Child }) {
+  const data = Object.fromEntries(Object.entries(p.data ?? {}).map(([k, v]) => [`data-${k}`, v]));
   return (
     <dialog id={p.id} class={p.wide ? "wide" : undefined} aria-labelledby={`${p.id}-title`}>
-      <form method="dialog" id={`${p.id}-form`} novalidate>
+      <form method="dialog" id={`${p.id}-form`} novalidate {...data}>
         <h2 id={`${p.id}-title`}>{p.title}</h2>
         {p.children}
         <p class="form-error" role="alert" data-error-for="_form"></p>

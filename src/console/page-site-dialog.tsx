@@ -1,9 +1,46 @@
+import type { SitePolicy } from "../lib/site-policy";
+import { describePolicyFields } from "../lib/site-policy";
 import { CheckField, Field, FormDialog, SelectField, TextareaField } from "./fields";
 
-/** Create/edit a site: registry fields, branding with a live mail-header preview, every policy field. */
-export function SiteDialog() {
+/**
+ * One control per field of the site-policy schema (src/lib/site-policy.ts): a new policy flag
+ * appears here by itself. The form carries the field list and the deployment's default policy
+ * (data-policy-fields, data-policy-defaults) for the console script.
+ */
+function PolicyFields() {
+  const fields = describePolicyFields();
+  const controls = fields.filter((f) => f.control.kind !== "checkbox");
   return (
-    <FormDialog id="site" title="Site" submit="Save site" wide>
+    <>
+      <div class="grid">
+        {controls.map((f) =>
+          f.control.kind === "select" ? (
+            <SelectField id={`site-p-${f.key}`} name={`policy.${f.key}`} label={f.label} hint={f.help} options={f.control.options.map(([v, l]) => [v, l] as [string, string])} />
+          ) : f.control.kind === "number" ? (
+            <Field id={`site-p-${f.key}`} name={`policy.${f.key}`} label={f.label} type="number" hint={f.help} min={f.control.min} max={f.control.max} />
+          ) : null,
+        )}
+      </div>
+      {fields
+        .filter((f) => f.control.kind === "checkbox")
+        .map((f) => (
+          <CheckField id={`site-p-${f.key}`} name={`policy.${f.key}`} label={f.label} hint={f.help} />
+        ))}
+    </>
+  );
+}
+
+/** The field list the console script reads: each policy field and how its value travels (text, number, boolean). */
+export function policyFieldList(): { key: string; kind: "text" | "number" | "boolean" }[] {
+  return describePolicyFields().map((f) => ({ key: f.key, kind: f.control.kind === "number" ? "number" : f.control.kind === "checkbox" ? "boolean" : "text" }));
+}
+
+export type { SitePolicy };
+
+/** Create/edit a site: registry fields, branding with a live mail-header preview, every policy field. */
+export function SiteDialog(props: { defaultPolicy: SitePolicy }) {
+  return (
+    <FormDialog id="site" title="Site" submit="Save site" wide data={{ "policy-fields": JSON.stringify(policyFieldList()), "policy-defaults": JSON.stringify(props.defaultPolicy) }}>
       <fieldset>
         <legend>Site</legend>
         <div class="grid">
@@ -37,33 +74,7 @@ export function SiteDialog() {
       </fieldset>
       <fieldset>
         <legend>Policy</legend>
-        <div class="grid">
-          <SelectField
-            id="site-p-login_mode"
-            name="policy.login_mode"
-            label="Login mode"
-            hint="How users prove who they are: password, a mailed one-time code, or either."
-            options={[["password", "Password"], ["email_otp", "Email code"], ["password_or_otp", "Password or email code"]]}
-          />
-          <SelectField
-            id="site-p-reset_mode"
-            name="policy.reset_mode"
-            label="Password reset"
-            hint="What a reset mail contains: a link, a code, both, or no self-service reset."
-            options={[["link", "Link"], ["otp", "Code"], ["both", "Link and code"], ["disabled", "Disabled"]]}
-          />
-          <SelectField
-            id="site-p-twofa_mode"
-            name="policy.twofa_mode"
-            label="Two-factor"
-            hint="Off, optional (users may enrol), or required for every login."
-            options={[["off", "Off"], ["optional", "Optional"], ["required", "Required"]]}
-          />
-          <Field id="site-p-password_min_length" name="policy.password_min_length" label="Minimum password length" type="number" hint="Characters a new password needs at least." min={8} max={256} />
-          <Field id="site-p-session_ttl_seconds" name="policy.session_ttl_seconds" label="Session lifetime (seconds)" type="number" hint="A session ends this long after login (300 s – 90 days)." min={300} />
-          <Field id="site-p-idle_timeout_seconds" name="policy.idle_timeout_seconds" label="Idle timeout (seconds)" type="number" hint="A session ends after this long without use (≤ lifetime)." min={60} />
-        </div>
-        <CheckField id="site-p-allow_self_registration" name="policy.allow_self_registration" label="Allow self-registration" hint="Whether people can create their own account on this site." />
+        <PolicyFields />
       </fieldset>
     </FormDialog>
   );

@@ -1,6 +1,7 @@
 import { raw } from "hono/html";
 import { Field, FormDialog, SelectField } from "./fields";
 import { AuditSection, KeySections, UserDialogs } from "./page-dialogs";
+import type { SitePolicy } from "../lib/site-policy";
 import { SiteDialog } from "./page-site-dialog";
 
 const STATUS_FILTER: [string, string][] = [
@@ -15,7 +16,7 @@ const STATUS_FILTER: [string, string][] = [
  * order when visible); /admin/assets/console.js shows one view at a time and fills tables from the
  * admin API. Nothing inline, so the strict CSP holds.
  */
-export function ConsolePage() {
+export function ConsolePage(props: { defaultPolicy: SitePolicy }) {
   return (
     <>
       {raw("<!DOCTYPE html>")}
@@ -155,7 +156,7 @@ export function ConsolePage() {
           </main>
 
           <UserDialogs statusOptions={STATUS_FILTER.slice(1)} />
-          <SiteDialog />
+          <SiteDialog defaultPolicy={props.defaultPolicy} />
           <dialog id="confirm" aria-labelledby="confirm-title" aria-describedby="confirm-text">
             <form method="dialog" id="confirm-form">
               <h2 id="confirm-title">Are you sure?</h2>

@@ -1,3 +1,5 @@
+import { describePolicyFields } from "../lib/site-policy";
+
 /** "Site registry and security": the runtime mode, why to register, the with/without table, hardening tips. */
 
 const COMPARISON: [string, string, string][] = [
@@ -66,7 +68,46 @@ export function RegistrySection(props: { mode: "fallback" | "strict" }) {
           </tbody>
         </table>
       </div>
+      <PolicyFieldTable />
     </section>
+  );
+}
+
+/** Every site-policy field, from the site-policy schema (a new flag appears here by itself). */
+function PolicyFieldTable() {
+  const values = (f: ReturnType<typeof describePolicyFields>[number]) =>
+    f.control.kind === "select" ? f.control.options.map(([v]) => v).join(", ") : f.control.kind === "number" ? `${f.control.min}–${f.control.max}` : "true, false";
+  return (
+    <>
+      <h3 id="registry-policy">Site policy fields</h3>
+      <div class="table-wrap" role="region" aria-label="Site policy fields" tabindex={0}>
+        <table class="compare">
+          <caption>What a site's policy decides (default for unregistered sites from the named variable)</caption>
+          <thead>
+            <tr>
+              <th scope="col">Field</th>
+              <th scope="col">Values</th>
+              <th scope="col">Default</th>
+              <th scope="col">Meaning</th>
+            </tr>
+          </thead>
+          <tbody>
+            {describePolicyFields().map((f) => (
+              <tr>
+                <th scope="row">
+                  <code>{f.key}</code>
+                </th>
+                <td>{values(f)}</td>
+                <td>
+                  <code>{f.envVar}</code> ({String(f.fallback)})
+                </td>
+                <td>{f.help}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
   );
 }
 

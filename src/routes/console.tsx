@@ -25,7 +25,7 @@ consoleRoutes.openAPIRegistry.registerPath({
 
 consoleRoutes.get("/admin", (c) => c.redirect("/admin/", 301));
 consoleRoutes.get("/admin/", async (c) => {
-  const res = await c.html(ConsolePage());
+  const res = await c.html(ConsolePage({ defaultPolicy: c.var.ctx.config.defaultPolicy }));
   setPageHeaders(res.headers, CONSOLE_CSP);
   // Admin pages stay out of every cache (shared or browser back/forward).
   res.headers.set("Cache-Control", "no-store");

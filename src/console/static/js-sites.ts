@@ -1,8 +1,13 @@
 /** Console script, part 3: the Sites view (table, create/edit modal with branding preview, delete). */
 export const JS_SITES = String.raw`
 var BRANDING = ["display_name", "from_name", "support_email", "logo_url", "primary_color"];
-var POLICY_TEXT = ["login_mode", "reset_mode", "twofa_mode"];
-var POLICY_NUM = ["password_min_length", "session_ttl_seconds", "idle_timeout_seconds"];
+// The policy fields and the deployment's default policy come with the page (from the site-policy schema).
+var POLICY = JSON.parse($("site-form").dataset.policyFields || "[]");
+var POLICY_DEFAULTS = JSON.parse($("site-form").dataset.policyDefaults || "{}");
+function policyKeys(kind) { return POLICY.filter(function (f) { return f.kind === kind; }).map(function (f) { return f.key; }); }
+var POLICY_TEXT = policyKeys("text");
+var POLICY_NUM = policyKeys("number");
+var POLICY_BOOL = policyKeys("boolean");
 var sites = { editing: null };
 
 function duration(seconds) {
@@ -72,11 +77,9 @@ function openSite(s) {
     ["name", "site_key", "status", "reset_url", "onboarding_url"].forEach(function (k) { setValue(form, k, s[k]); });
     setValue(form, "allowed_origins", s.allowed_origins.join("\n"));
     BRANDING.forEach(function (k) { setValue(form, "branding." + k, s.branding[k]); });
-    POLICY_TEXT.concat(POLICY_NUM, ["allow_self_registration"]).forEach(function (k) { setValue(form, "policy." + k, s.policy[k]); });
+    POLICY.forEach(function (f) { setValue(form, "policy." + f.key, s.policy[f.key]); });
   } else {
-    setValue(form, "policy.password_min_length", 8);
-    setValue(form, "policy.session_ttl_seconds", 86400);
-    setValue(form, "policy.idle_timeout_seconds", 7200);
+    POLICY.forEach(function (f) { setValue(form, "policy." + f.key, POLICY_DEFAULTS[f.key]); });
   }
   updatePreview();
   openDialog($("site"));
@@ -95,8 +98,9 @@ onSubmit($("site-form"), function () {
     reset_url: v.reset_url || null,
     onboarding_url: v.onboarding_url || null,
     branding: {},
-    policy: { allow_self_registration: v["policy.allow_self_registration"] },
+    policy: {},
   };
+  POLICY_BOOL.forEach(function (k) { body.policy[k] = v["policy." + k]; });
   BRANDING.forEach(function (k) { if (v["branding." + k]) body.branding[k] = v["branding." + k]; });
   POLICY_TEXT.forEach(function (k) { body.policy[k] = v["policy." + k]; });
   // Numbers go as numbers; text that is not one goes as is, so the API names the field.
