@@ -4,8 +4,9 @@
 import { spawn } from "node:child_process";
 import { hashPassword } from "../src/crypto/password-hash";
 import { ensureDevVars, readDevVars, readWranglerVars } from "./lib/dev-vars";
-import { executeSql, runWrangler } from "./lib/wrangler";
-import { seedSql } from "./lib/seed";
+import { openLocalD1 } from "./lib/import/local-d1";
+import { seedDevelopment } from "./lib/seed";
+import { runWrangler } from "./lib/wrangler";
 
 for (const line of ensureDevVars(".dev.vars", ".dev.vars.example")) console.log(line);
 const vars = { ...readWranglerVars("wrangler.toml"), ...readDevVars(".dev.vars") };
@@ -23,7 +24,12 @@ const passwordHash = await hashPassword(password, {
   scrypt: { ln: Number(vars.PASSWORD_SCRYPT_LN ?? 14), r: Number(vars.PASSWORD_SCRYPT_R ?? 8), p: Number(vars.PASSWORD_SCRYPT_P ?? 5) },
   pepper: vars.PASSWORD_PEPPER || undefined,
 });
-executeSql(seedSql({ adminEmail: email, adminPasswordHash: passwordHash, now: Date.now() }));
+const local = await openLocalD1();
+try {
+  await seedDevelopment(local.db, { adminEmail: email, adminPasswordHash: passwordHash, now: Date.now() });
+} finally {
+  await local.close();
+}
 
 const port = process.env.PORT ?? "8787";
 // localhost, not 127.0.0.1: cookies set for it are same-site with apps on http://localhost:<port>,

@@ -4,6 +4,9 @@ import { forgetWorkerdPids } from "./machine";
 import { hashPassword as hashWithParams } from "../../src/crypto/password-hash";
 import type { BenchContext, BenchOptions, CallOptions, RouteResult, SeedSiteOptions, SeedUsersOptions } from "./types";
 import { PRODUCTION_SCRYPT } from "./worker";
+import { readDefaultPolicy } from "../../src/lib/site-policy";
+import { createDb } from "../../src/store/db";
+import { createSitesStore } from "../../src/store/sites";
 
 // What a scenario gets: the running Worker and helpers to seed it. Seeding goes straight to the
 // bindings (D1 through Miniflare), never through routes under test, so setup never pollutes a figure.
@@ -81,51 +84,22 @@ export async function createContext(input: ContextInput): Promise<BenchContext> 
     return fetch(input.baseUrl + path, { method: options.method ?? (body === undefined ? "GET" : "POST"), headers, ...(body !== undefined && { body }) });
   };
 
+  // Sites go in through the Worker's own store function, with the default policy read as the Worker reads it.
   const seedSite = async (siteKey: string, options: SeedSiteOptions = {}): Promise<void> => {
     const v = input.vars;
-    const now = Date.now();
-    const policy = {
-      login_mode: v.DEFAULT_LOGIN_MODE ?? "password",
-      reset_mode: v.DEFAULT_RESET_MODE ?? "link",
-      twofa_mode: v.DEFAULT_TWOFA_MODE ?? "off",
-      allow_self_registration: v.DEFAULT_ALLOW_SELF_REGISTRATION === "true",
-      password_min_length: Number(v.DEFAULT_PASSWORD_MIN_LENGTH ?? 8),
-      session_ttl_seconds: Number(v.DEFAULT_SESSION_TTL_SECONDS ?? 86400),
-      idle_timeout_seconds: Number(v.DEFAULT_IDLE_TIMEOUT_SECONDS ?? 7200),
-      ...options.policy,
-    };
-    await db.batch([
-      db
-        .prepare(
-          "INSERT INTO sites (site_key, name, status, allowed_origins, reset_url, onboarding_url, branding, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(
-          siteKey,
-          options.name ?? `Bench ${siteKey}`,
-          options.status ?? "active",
-          JSON.stringify(options.allowed_origins ?? []),
-          v.DEFAULT_RESET_URL ?? null,
-          v.DEFAULT_ONBOARDING_URL ?? null,
-          JSON.stringify({ display_name: options.name ?? `Bench ${siteKey}` }),
-          now,
-          now,
-        ),
-      db
-        .prepare(
-          "INSERT INTO site_policies (site_key, login_mode, reset_mode, twofa_mode, allow_self_registration, password_min_length, session_ttl_seconds, idle_timeout_seconds, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(
-          siteKey,
-          policy.login_mode,
-          policy.reset_mode,
-          policy.twofa_mode,
-          policy.allow_self_registration ? 1 : 0,
-          policy.password_min_length,
-          policy.session_ttl_seconds,
-          policy.idle_timeout_seconds,
-          now,
-        ),
-    ]);
+    await createSitesStore(createDb(db)).insert(
+      {
+        site_key: siteKey,
+        name: options.name ?? `Bench ${siteKey}`,
+        status: options.status ?? "active",
+        allowed_origins: options.allowed_origins ?? [],
+        reset_url: v.DEFAULT_RESET_URL ?? null,
+        onboarding_url: v.DEFAULT_ONBOARDING_URL ?? null,
+        branding: { display_name: options.name ?? `Bench ${siteKey}` },
+        policy: { ...readDefaultPolicy(v), ...options.policy },
+      },
+      Date.now(),
+    );
   };
 
   const seedUsers: BenchContext["seedUsers"] = async (count, options: SeedUsersOptions = {}) => {

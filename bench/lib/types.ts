@@ -1,6 +1,7 @@
 import type { Miniflare } from "miniflare";
 import type { FakeMailProvider } from "./fake-mail";
 import type { MachineInfo } from "./machine";
+import type { SitePolicy } from "../../src/lib/site-policy";
 
 // The scenario API. A scenario is a file bench/scenarios/<name>.ts whose default export is a Scenario;
 // the runner discovers it, runs its setup, measures its routes in order and checks their targets.
@@ -224,15 +225,7 @@ export interface SeedSiteOptions {
   name?: string;
   status?: "active" | "inactive";
   allowed_origins?: string[];
-  policy?: Partial<{
-    login_mode: string;
-    reset_mode: string;
-    twofa_mode: string;
-    allow_self_registration: boolean;
-    password_min_length: number;
-    session_ttl_seconds: number;
-    idle_timeout_seconds: number;
-  }>;
+  policy?: Partial<SitePolicy>;
 }
 
 export interface SeedUsersOptions {

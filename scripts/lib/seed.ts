@@ -1,4 +1,7 @@
-import { sqlString } from "./sql";
+import { readDefaultPolicy } from "../../src/lib/site-policy";
+import { createAdminsStore } from "../../src/store/admins";
+import { createDb } from "../../src/store/db";
+import { createSitesStore } from "../../src/store/sites";
 
 export interface SeedInput {
   adminEmail: string;
@@ -7,20 +10,31 @@ export interface SeedInput {
 }
 
 /**
- * Development seed, idempotent: the dev admin (its password follows .dev.vars on every start) and the
- * demo site with its policy. Never run against production (npm run dev only).
+ * Development seed, idempotent, through the Worker's own store functions: the dev admin (its
+ * password follows .dev.vars on every start) and the demo site with its policy. Never run against
+ * production (npm run dev and the e2e server only).
  */
-export function seedSql({ adminEmail, adminPasswordHash, now }: SeedInput): string {
-  const branding = JSON.stringify({ display_name: "Demo App", primary_color: "#2563eb", support_email: "support@example.com", from_name: "Demo App" });
-  return `
-INSERT INTO admins (id, email, name, password_hash, password_changed_at, status, created_at, updated_at)
-VALUES ('adm_dev', ${sqlString(adminEmail)}, 'Development admin', ${sqlString(adminPasswordHash)}, ${now}, 'active', ${now}, ${now})
-ON CONFLICT(email) DO UPDATE SET password_hash = excluded.password_hash, status = 'active', updated_at = excluded.updated_at;
-INSERT INTO sites (site_key, name, status, allowed_origins, reset_url, onboarding_url, branding, created_at, updated_at)
-VALUES ('demo', 'Demo App', 'active', '["http://localhost:5173"]', 'http://localhost:5173/reset-password', 'http://localhost:5173/onboarding', ${sqlString(branding)}, ${now}, ${now})
-ON CONFLICT(site_key) DO NOTHING;
-INSERT INTO site_policies (site_key, login_mode, reset_mode, twofa_mode, allow_self_registration, password_min_length, session_ttl_seconds, idle_timeout_seconds, updated_at)
-VALUES ('demo', 'password', 'both', 'optional', 0, 8, 86400, 7200, ${now})
-ON CONFLICT(site_key) DO NOTHING;
-`;
+export async function seedDevelopment(d1: D1Database, { adminEmail, adminPasswordHash, now }: SeedInput): Promise<void> {
+  const db = createDb(d1);
+  const admins = createAdminsStore(db);
+  const admin = await admins.findByEmail(adminEmail);
+  if (admin) await admins.update(admin.id, { passwordHash: adminPasswordHash, status: "active", updatedAt: now });
+  else {
+    await admins.insert({ id: "adm_dev", email: adminEmail, name: "Development admin", passwordHash: adminPasswordHash, passwordChangedAt: now, status: "active", createdAt: now, updatedAt: now });
+  }
+  const sites = createSitesStore(db);
+  if (await sites.find("demo")) return;
+  await sites.insert(
+    {
+      site_key: "demo",
+      name: "Demo App",
+      status: "active",
+      allowed_origins: ["http://localhost:5173"],
+      reset_url: "http://localhost:5173/reset-password",
+      onboarding_url: "http://localhost:5173/onboarding",
+      branding: { display_name: "Demo App", primary_color: "#2563eb", support_email: "support@example.com", from_name: "Demo App" },
+      policy: { ...readDefaultPolicy({}), reset_mode: "both", twofa_mode: "optional" },
+    },
+    now,
+  );
 }

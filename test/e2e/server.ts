@@ -7,8 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hashPassword } from "../../src/crypto/password-hash";
 import { readDevVars, readWranglerVars } from "../../scripts/lib/dev-vars";
-import { seedSql } from "../../scripts/lib/seed";
-import { executeSql, runWrangler } from "../../scripts/lib/wrangler";
+import { openLocalD1 } from "../../scripts/lib/import/local-d1";
+import { seedDevelopment } from "../../scripts/lib/seed";
+import { runWrangler } from "../../scripts/lib/wrangler";
 
 export interface DevServer {
   origin: string;
@@ -68,7 +69,12 @@ export async function startDevServer(): Promise<DevServer> {
   runWrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], { quiet: true });
   const scrypt = { ln: Number(vars.PASSWORD_SCRYPT_LN ?? 14), r: Number(vars.PASSWORD_SCRYPT_R ?? 8), p: Number(vars.PASSWORD_SCRYPT_P ?? 5) };
   const passwordHash = await hashPassword(adminPassword, { scrypt, pepper: vars.PASSWORD_PEPPER || undefined });
-  executeSql(seedSql({ adminEmail, adminPasswordHash: passwordHash, now: Date.now() }), { persistTo: persist });
+  const local = await openLocalD1(undefined, persist);
+  try {
+    await seedDevelopment(local.db, { adminEmail, adminPasswordHash: passwordHash, now: Date.now() });
+  } finally {
+    await local.close();
+  }
 
   // wrangler.toml's top level is production mode: development mode and its secrets come from the example.
   const overrides: Record<string, string> = { ...readDevVars(".dev.vars.example"), PUBLIC_BASE_URL: origin };

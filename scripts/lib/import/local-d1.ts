@@ -12,7 +12,8 @@ export interface LocalD1 {
   close(): Promise<void>;
 }
 
-export async function openLocalD1(env?: string): Promise<LocalD1> {
+/** `persistTo`: another local state directory (wrangler's --persist-to), e.g. the e2e server's own. */
+export async function openLocalD1(env?: string, persistTo?: string): Promise<LocalD1> {
   const config = unstable_readConfig({ config: "wrangler.toml", env });
   const binding = config.d1_databases.find((d: { binding: string }) => d.binding === "DB");
   if (!binding) throw new Error('wrangler.toml has no D1 binding "DB"');
@@ -21,7 +22,8 @@ export async function openLocalD1(env?: string): Promise<LocalD1> {
   const configPath = join(dir, "wrangler.json");
   writeFileSync(configPath, JSON.stringify({ name: "auth2-import", compatibility_date: config.compatibility_date, d1_databases: [binding] }));
   try {
-    const proxy = await getPlatformProxy<{ DB: D1Database }>({ configPath, persist: { path: resolve(".wrangler/state/v3") } });
+    const path = persistTo ? resolve(persistTo, "v3") : resolve(".wrangler/state/v3");
+    const proxy = await getPlatformProxy<{ DB: D1Database }>({ configPath, persist: { path } });
     return { db: proxy.env.DB, close: () => proxy.dispose() };
   } finally {
     rmSync(dir, { recursive: true, force: true });
