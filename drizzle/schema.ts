@@ -221,3 +221,42 @@ export const devOutbox = sqliteTable(
   },
   (t) => [index("dev_outbox_created_idx").on(t.createdAt), index("dev_outbox_recipient_idx").on(t.recipient, t.createdAt)],
 );
+
+/**
+ * The WebAuthn user handle of a user (user.id in a passkey ceremony): 32 random bytes, base64url.
+ * Authenticators store it with every discoverable passkey and return it on sign-in, so it is opaque
+ * on purpose: never the auth_user_id or the email. Created on the user's first passkey registration.
+ */
+export const webauthnUserHandles = sqliteTable(
+  "webauthn_user_handles",
+  {
+    userId: text("user_id")
+      .primaryKey()
+      .references(() => users.id, { onDelete: "cascade" }),
+    userHandle: text("user_handle").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("webauthn_user_handles_handle_unique").on(t.userHandle)],
+);
+
+/** Passkeys (WebAuthn credentials). Only public keys: nothing here lets anyone sign in. */
+export const passkeys = sqliteTable(
+  "passkeys",
+  {
+    id: text("id").primaryKey(), // Auth2's own id (hex), used by the list/rename/delete APIs
+    credentialId: text("credential_id").notNull(), // base64url, as the browser sends it back
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    publicKey: text("public_key").notNull(), // base64url of the COSE_Key from the attestation
+    signCounter: integer("sign_counter").notNull().default(0),
+    transports: text("transports").notNull().default("[]"), // JSON array: usb, nfc, ble, internal, hybrid, ...
+    backedUp: integer("backed_up", { mode: "boolean" }).notNull().default(false), // BS flag, refreshed on every use
+    deviceType: text("device_type", { enum: ["singleDevice", "multiDevice"] }).notNull(), // from the BE flag
+    aaguid: text("aaguid").notNull(), // authenticator model; all zeros when the authenticator does not say
+    name: text("name").notNull(),
+    createdAt: integer("created_at").notNull(),
+    lastUsedAt: integer("last_used_at"),
+  },
+  (t) => [uniqueIndex("passkeys_credential_id_unique").on(t.credentialId), index("passkeys_user_idx").on(t.userId, t.createdAt)],
+);
