@@ -48,6 +48,10 @@ export interface CeremonyOverrides {
   type?: string;
   challenge?: string;
   crossOrigin?: boolean;
+  /** Registration: put this COSE_Key in the authenticator data instead of the real public key. */
+  coseKey?: Uint8Array;
+  /** Registration: send this attestation format and statement instead of the authenticator's own. */
+  attestation?: { fmt: string; attStmt: Map<string, CborValue> };
 }
 
 interface SoftCredential {
@@ -172,7 +176,7 @@ export class SoftAuthenticator {
     const idBytes = crypto.getRandomValues(new Uint8Array(32));
     const id = toB64u(idBytes);
     const counter = overrides.counter ?? 0;
-    const cose = await coseKey(alg, keys.publicKey);
+    const cose = overrides.coseKey ?? (await coseKey(alg, keys.publicKey));
     const authData = concat(
       await sha256(new TextEncoder().encode(rpId)),
       Uint8Array.of(this.flags(overrides.uv ?? this.o.userVerification, true)),
@@ -188,7 +192,8 @@ export class SoftAuthenticator {
       attStmt.set("alg", COSE_ALG[alg]);
       attStmt.set("sig", await sign(alg, keys.privateKey, concat(authData, await sha256(clientDataJSON))));
     }
-    const attestationObject = encodeCbor(new Map<string, CborValue>([["fmt", this.o.attestation === "none" ? "none" : "packed"], ["attStmt", attStmt], ["authData", authData]]));
+    const fmt = overrides.attestation?.fmt ?? (this.o.attestation === "none" ? "none" : "packed");
+    const attestationObject = encodeCbor(new Map<string, CborValue>([["fmt", fmt], ["attStmt", overrides.attestation?.attStmt ?? attStmt], ["authData", authData]]));
     this.credentials.push({ id, rpId, userHandle: options.user.id, keys, counter });
     return {
       id,

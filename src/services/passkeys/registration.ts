@@ -8,6 +8,7 @@ import { fromBase64, toBase64Url } from "../../crypto/encoding";
 import type { PasskeyChallengeStorage } from "../../store/passkey-challenges";
 import { checkCeremony } from "./ceremony-checks";
 import { PASSKEY_CHALLENGE_TTL_MS, consumePasskeyChallenge } from "./challenges";
+import { checkCredentialPublicKey } from "./public-key";
 import { parseRegistrationResponse } from "./response";
 import { type NewPasskey, type PasskeyDescriptor, type PasskeyResult, type RelyingParty, knownTransports, passkeyFailure, passkeyOk } from "./types";
 import { userHandleBytes } from "./user-handle";
@@ -103,6 +104,8 @@ export async function verifyPasskeyRegistration(input: VerifyPasskeyRegistration
   // The library takes the id from the authenticator data; the browser's id must be the same one,
   // or later sign-ins would look up a credential that was never stored.
   if (info.credential.id !== json.id) return passkeyFailure("passkey_invalid", "credential id differs from the authenticator data's");
+  const usable = await checkCredentialPublicKey(info.credential.publicKey);
+  if (!usable.ok) return usable;
   if (input.requireUserVerification && !info.userVerified) return passkeyFailure("passkey_user_verification_required", "authenticator did not verify the user");
   return passkeyOk({
     credentialId: info.credential.id,
