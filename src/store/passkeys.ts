@@ -6,7 +6,7 @@ import { type Db, schema } from "./db";
 // anyone sign in. Every write that belongs to one user names that user, so an id from another
 // account changes nothing.
 
-const { passkeys, webauthnUserHandles } = schema;
+const { passkeys, users, webauthnUserHandles } = schema;
 
 export type PasskeyRow = typeof passkeys.$inferSelect;
 
@@ -150,3 +150,24 @@ export async function listPasskeyDescriptors(db: Db, userId: string): Promise<{ 
   return rows.map((r) => ({ credentialId: r.credentialId, transports: parseTransports(r.transports) }));
 }
 
+
+/**
+ * For a sign-in by email, in ONE statement whether or not the address is known (so an unknown email
+ * costs what a known one does): the account (id, status) and its passkeys' descriptors. `email` must
+ * be normalised like users.email. The caller decides what a pending or disabled account gets.
+ */
+export async function findPasskeyDescriptorsByEmail(
+  db: Db,
+  email: string,
+): Promise<{ user: { id: string; status: "pending" | "active" | "disabled" } | null; descriptors: { credentialId: string; transports: string[] }[] }> {
+  const rows = await db
+    .select({ userId: users.id, status: users.status, credentialId: passkeys.credentialId, transports: passkeys.transports })
+    .from(users)
+    .leftJoin(passkeys, eq(passkeys.userId, users.id))
+    .where(eq(users.email, email))
+    .orderBy(asc(passkeys.createdAt), asc(passkeys.id));
+  const first = rows[0];
+  if (!first) return { user: null, descriptors: [] };
+  const descriptors = rows.flatMap((r) => (r.credentialId === null ? [] : [{ credentialId: r.credentialId, transports: parseTransports(r.transports ?? "[]") }]));
+  return { user: { id: first.userId, status: first.status }, descriptors };
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fakePasskeyDescriptors } from "../../src/services/passkeys/fake-credentials";
-import { findPasskeyByCredentialId, findUserHandle, listPasskeysByUser, recordPasskeyUse } from "../../src/store/passkeys";
+import { findPasskeyByCredentialId, findPasskeyDescriptorsByEmail, findUserHandle, listPasskeysByUser, recordPasskeyUse } from "../../src/store/passkeys";
 import { db } from "../helpers";
 import { DECOY_KEY, ORIGIN, RP, authenticationOptions, createUser, registerPasskey, registrationOptions, verifyAuthentication, verifyRegistration } from "./fixtures";
 import { SoftAuthenticator, type SoftAlgorithm, TEST_AAGUID } from "./soft-authenticator";
@@ -145,6 +145,26 @@ describe("passkey sign-in", () => {
     const [stored] = await listPasskeysByUser(db(), user.id);
     expect(stored).toMatchObject({ id: passkeyId, signCounter: 2, backedUp: true, lastUsedAt: 1_700_000_000_002, transports: ["hybrid", "internal"] });
     expect((await findPasskeyByCredentialId(db(), authenticator.credentials[0]!.id))?.userHandle).toBe(await findUserHandle(db(), user.id));
+  });
+
+  it("findPasskeyDescriptorsByEmail: the account and its passkeys in one read; nothing for an unknown address", async () => {
+    const user = await createUser();
+    const phone = new SoftAuthenticator();
+    const key = new SoftAuthenticator({ transports: ["nfc", "usb"] });
+    await registerPasskey(user, phone);
+    await registerPasskey(user, key);
+    const found = await findPasskeyDescriptorsByEmail(db(), user.email);
+    expect(found.user).toEqual({ id: user.id, status: "active" });
+    const byId = (a: { credentialId: string }, b: { credentialId: string }) => a.credentialId.localeCompare(b.credentialId);
+    expect([...found.descriptors].sort(byId)).toEqual(
+      [
+        { credentialId: phone.credentials[0]!.id, transports: ["hybrid", "internal"] },
+        { credentialId: key.credentials[0]!.id, transports: ["nfc", "usb"] },
+      ].sort(byId),
+    );
+    const bare = await createUser();
+    expect(await findPasskeyDescriptorsByEmail(db(), bare.email)).toEqual({ user: { id: bare.id, status: "active" }, descriptors: [] });
+    expect(await findPasskeyDescriptorsByEmail(db(), "nobody@passkeys.test")).toEqual({ user: null, descriptors: [] });
   });
 
   it("the aaguid and RP used for the test stay what the soft authenticator sends", () => {
