@@ -257,6 +257,9 @@ export const passkeys = sqliteTable(
     name: text("name").notNull(),
     createdAt: integer("created_at").notNull(),
     lastUsedAt: integer("last_used_at"),
+    // Set when a sign-in showed a signature counter that did not increase (a possibly cloned
+    // authenticator): the passkey is refused from then on until it is removed.
+    flaggedAt: integer("flagged_at"),
   },
   (t) => [uniqueIndex("passkeys_credential_id_unique").on(t.credentialId), index("passkeys_user_idx").on(t.userId, t.createdAt)],
 );

@@ -8,7 +8,7 @@
 //    what breaks signature verification with "Cannot get schema").
 // 3. Starts the bundle on Miniflare (bench/lib/worker.ts: real local D1, DO, KV, Queue, R2), applies
 //    migrations/, and runs the probe: registration and sign-in for ES256 (none and packed), EdDSA and
-//    RS256 through the real D1 tables and UserState challenges, plus replay, counter regression,
+//    RS256 through the real D1 tables and Limiter-shard challenges, plus replay, counter regression,
 //    another origin and a malformed attestation object, each with its expected typed outcome.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";

@@ -30,6 +30,8 @@ export interface Config {
   mailRetryBaseSeconds: number;
   adminRequireTotp: boolean;
   auditRetentionDays: number;
+  /** The WebAuthn relying party (services/passkeys/relying-party.ts checks the RP ID before use). */
+  webauthn: { rpId: string; rpName: string };
   /** The bench build's floor routes under /__bench. */
   benchRoutes: boolean;
 }

@@ -41,6 +41,10 @@ export interface Env {
   MAIL_RETRY_BASE_SECONDS?: string;
   ADMIN_REQUIRE_TOTP?: string;
   AUDIT_RETENTION_DAYS?: string;
+  /** WebAuthn RP ID (a host name, never an IP address); default: the host of PUBLIC_BASE_URL. */
+  WEBAUTHN_RP_ID?: string;
+  /** The name authenticators show beside a passkey; default MAIL_FROM_NAME, else "Auth2". */
+  WEBAUTHN_RP_NAME?: string;
   /** Set only in the bench build: exposes the floor routes under /__bench. */
   BENCH_ROUTES?: string;
 
@@ -64,6 +68,14 @@ function int(value: string | undefined, fallback: number, min: number, max: numb
 function bool(value: string | undefined, fallback: boolean): boolean {
   if (value === undefined || value === "") return fallback;
   return value === "true" || value === "1";
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return "";
+  }
 }
 
 const cache = new WeakMap<object, Config>();
@@ -112,6 +124,10 @@ export function readConfig(env: Env): Config {
     mailRetryBaseSeconds: int(env.MAIL_RETRY_BASE_SECONDS, 15, 1, 900),
     adminRequireTotp: bool(env.ADMIN_REQUIRE_TOTP, false),
     auditRetentionDays: int(env.AUDIT_RETENTION_DAYS, 365, 1, 3650),
+    webauthn: {
+      rpId: (env.WEBAUTHN_RP_ID || hostOf(env.PUBLIC_BASE_URL || "http://127.0.0.1:8787")).trim().toLowerCase(),
+      rpName: (env.WEBAUTHN_RP_NAME || env.MAIL_FROM_NAME || "Auth2").slice(0, 64),
+    },
     benchRoutes: env.BENCH_ROUTES === "1",
   };
   cache.set(env, config);

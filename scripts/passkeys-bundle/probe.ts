@@ -1,3 +1,4 @@
+import { createContext } from "../../src/context";
 import type { Env } from "../../src/env";
 import { generateId } from "../../src/crypto/random";
 import { createPasskeyAuthenticationOptions, verifyPasskeyAuthentication } from "../../src/services/passkeys/authentication";
@@ -7,12 +8,11 @@ import { createPasskeyRegistrationOptions, verifyPasskeyRegistration } from "../
 import type { PasskeyResult, RelyingParty } from "../../src/services/passkeys/types";
 import { generateUserHandle } from "../../src/services/passkeys/user-handle";
 import { createDb, schema } from "../../src/store/db";
-import { createPasskeyChallengeStorage } from "../../src/store/passkey-challenges";
 import { ensureUserHandle, findPasskeyByCredentialId, insertPasskey, listPasskeyDescriptors, recordPasskeyUse } from "../../src/store/passkeys";
 import { type SoftAlgorithm, SoftAuthenticator, fromB64u, toB64u } from "../../test/passkeys/soft-authenticator";
 
 // Runs inside the bundled Worker on workerd: the real passkey modules, the real D1 tables and
-// UserState objects, @simplewebauthn/server as wrangler bundled it, WebCrypto only. Each step
+// Limiter shards, @simplewebauthn/server as wrangler bundled it, WebCrypto only. Each step
 // records what it expected and what it got; the check script fails on any mismatch.
 
 const RP: RelyingParty = { id: "auth.probe.test", name: "Auth2 bundle probe", origins: ["https://auth.probe.test"] };
@@ -31,7 +31,8 @@ function outcome(result: PasskeyResult<unknown>): string {
 
 export async function runPasskeyProbe(env: Env): Promise<{ ok: boolean; steps: ProbeStep[] }> {
   const db = createDb(env.DB);
-  const challenges = createPasskeyChallengeStorage(env.USER_STATE);
+  // A fresh request context per step, as each request would build one (its clock is read then).
+  const ctx = () => createContext(env, { meta: { requestId: "probe", ip: "", userAgent: "probe" }, waitUntil: null });
   const steps: ProbeStep[] = [];
   const record = (step: string, expected: string, got: string) => steps.push({ step, expected, got });
   const userId = `usr_probe_${generateId(6)}`;
@@ -40,16 +41,16 @@ export async function runPasskeyProbe(env: Env): Promise<{ ok: boolean; steps: P
   const userHandle = await ensureUserHandle(db, { userId, candidate: generateUserHandle(), now });
 
   const register = async (authenticator: SoftAuthenticator, overrides: Parameters<SoftAuthenticator["register"]>[1] = {}) => {
-    const { challenge } = await issuePasskeyChallenge(challenges, { purpose: "register", subject: { kind: "user", userId }, siteKey: SITE, now: Date.now() });
+    const { challenge } = await issuePasskeyChallenge(ctx(), { purpose: "register", subject: { kind: "user", userId }, siteKey: SITE });
     const options = await createPasskeyRegistrationOptions({ rp: RP, user: { userHandle, name: `${userId}@probe.test`, displayName: "Probe" }, challenge, excludeCredentials: await listPasskeyDescriptors(db, userId) });
     const response = await authenticator.register(options, { origin: ORIGIN, ...overrides });
-    return { response, verify: (r: unknown = response) => verifyPasskeyRegistration({ rp: RP, response: r, userId, siteKey: SITE, challenges, now: Date.now() }) };
+    return { response, verify: (r: unknown = response) => verifyPasskeyRegistration(ctx(), { rp: RP, response: r, userId, siteKey: SITE }) };
   };
   const signIn = async (authenticator: SoftAuthenticator, overrides: Parameters<SoftAuthenticator["authenticate"]>[1] = {}) => {
-    const { challenge } = await issuePasskeyChallenge(challenges, { purpose: "authenticate", subject: { kind: "any" }, siteKey: SITE, now: Date.now() });
+    const { challenge } = await issuePasskeyChallenge(ctx(), { purpose: "authenticate", subject: { kind: "any" }, siteKey: SITE });
     const assertion = await authenticator.authenticate(await createPasskeyAuthenticationOptions({ rp: RP, challenge, allowCredentials: [] }), { origin: ORIGIN, ...overrides });
     const verify = (a: unknown = assertion) =>
-      verifyPasskeyAuthentication({ rp: RP, response: a, siteKey: SITE, challenges, findPasskey: (id) => findPasskeyByCredentialId(db, id), now: Date.now() });
+      verifyPasskeyAuthentication(ctx(), { rp: RP, response: a, siteKey: SITE, findPasskey: (id) => findPasskeyByCredentialId(db, id) });
     return { assertion, verify };
   };
 

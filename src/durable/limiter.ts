@@ -23,6 +23,7 @@ import {
   reserveFailure,
   take,
 } from "./limit-table";
+import { type PasskeyChallengeRow, createPasskeyChallengeTable, prunePasskeyChallenges, putPasskeyChallenge, takePasskeyChallenge } from "./passkey-challenge-table";
 
 export type { FailurePolicy, FailureState, TakeResult } from "./limit-table";
 
@@ -42,6 +43,7 @@ export class Limiter extends DurableObject<Env> {
     this.sql = ctx.storage.sql;
     createLimitTable(this.sql);
     createChallengeTables(this.sql);
+    createPasskeyChallengeTable(this.sql);
   }
 
   // ── limiter buckets and failure counts ─────────────────────────────────────────────
@@ -102,6 +104,17 @@ export class Limiter extends DurableObject<Env> {
     return consumeChallenge(this.sql, owner, id);
   }
 
+  /** Stores a WebAuthn challenge (passkey-challenge-table.ts); it expires on its own after 5 minutes. */
+  async openPasskeyChallenge(row: PasskeyChallengeRow, replaceOpen: boolean, now: number): Promise<void> {
+    putPasskeyChallenge(this.sql, row, replaceOpen, now);
+    await this.scheduleAlarm();
+  }
+
+  /** Uses up a WebAuthn challenge: the live record once, then null forever. */
+  takePasskeyChallenge(id: string, now: number): PasskeyChallengeRow | null {
+    return takePasskeyChallenge(this.sql, id, now);
+  }
+
   /** Cheapest possible call: the bench's Durable Object floor and the scheduled warm-up. */
   ping(): number {
     return 1;
@@ -123,6 +136,7 @@ export class Limiter extends DurableObject<Env> {
     this.ctx.storage.kv.delete("state");
     pruneLimits(this.sql, now);
     const challengesLeft = pruneChallenges(this.sql, now);
+    prunePasskeyChallenges(this.sql, now);
     const next = nextLimitExpiry(this.sql);
     if (next !== null) await this.ctx.storage.setAlarm(Math.max(next, now + 1000));
     else if (challengesLeft > 0) await this.ctx.storage.setAlarm(now + 3_600_000);

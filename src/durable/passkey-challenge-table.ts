@@ -1,12 +1,20 @@
-// WebAuthn challenges inside a UserState object. The whole record lives here, not in KV: a passkey
-// challenge is looked up only to be used up, and taking it is one DELETE … RETURNING in an object
-// that serialises every request, so two verifications of one challenge can never both succeed.
-// Only the SHA-256 of the challenge is stored (the challenge itself went to the browser).
+// WebAuthn challenges inside a Limiter shard (SQLite), beside the other challenge accounting. The
+// whole record lives here, not in KV: a passkey challenge is looked up only to be used up, and taking
+// it is one DELETE … RETURNING in an object that serialises every request, so two verifications of
+// one challenge can never both succeed. Only the SHA-256 of the challenge is stored (the challenge
+// itself went to the browser). Which shard holds a challenge: src/store/passkey-challenges.ts.
+
+export const PASSKEY_CHALLENGE_PURPOSES = ["register", "authenticate", "factor"] as const;
+/**
+ * register: adding a passkey (signed in). authenticate: signing in with a passkey. factor: a passkey
+ * as the second factor of a sign-in whose first factor is proven (bound to that login challenge).
+ */
+export type PasskeyChallengePurpose = (typeof PASSKEY_CHALLENGE_PURPOSES)[number];
 
 export interface PasskeyChallengeRow {
   /** Hex SHA-256 of the base64url challenge. */
   id: string;
-  purpose: "register" | "authenticate";
+  purpose: PasskeyChallengePurpose;
   /** The user the ceremony is for; null when not known (discoverable sign-in, unknown email). */
   userId: string | null;
   /** Any user's passkey may answer (discoverable sign-in). False with userId null: nobody's may. */
@@ -27,14 +35,20 @@ export function createPasskeyChallengeTable(sql: SqlStorage): void {
     expires_at INTEGER NOT NULL
   )`);
   sql.exec("CREATE INDEX IF NOT EXISTS passkey_challenges_expiry ON passkey_challenges (expires_at)");
+  sql.exec("CREATE INDEX IF NOT EXISTS passkey_challenges_user ON passkey_challenges (user_id, purpose)");
+}
+
+/** Deletes challenges past their expiry (nothing ever reads them again). */
+export function prunePasskeyChallenges(sql: SqlStorage, now: number): void {
+  sql.exec("DELETE FROM passkey_challenges WHERE expires_at <= ?", now);
 }
 
 /**
- * Stores a challenge. Expired rows go first (nothing else ever reads them). With `replaceOpen`,
- * the user's earlier open challenges of the same purpose die with it ("a new one kills the old one").
+ * Stores a challenge. Expired rows go first. With `replaceOpen`, the user's earlier open challenges
+ * of the same purpose die with it ("a new one kills the old one").
  */
 export function putPasskeyChallenge(sql: SqlStorage, row: PasskeyChallengeRow, replaceOpen: boolean, now: number): void {
-  sql.exec("DELETE FROM passkey_challenges WHERE expires_at <= ?", now);
+  prunePasskeyChallenges(sql, now);
   if (replaceOpen && row.userId !== null) {
     sql.exec("DELETE FROM passkey_challenges WHERE purpose = ? AND user_id = ?", row.purpose, row.userId);
   }
@@ -59,10 +73,10 @@ export function takePasskeyChallenge(sql: SqlStorage, id: string, now: number): 
     )
     .toArray()[0];
   if (!row || Number(row.expires_at) <= now) return null;
-  if (row.purpose !== "register" && row.purpose !== "authenticate") return null;
+  if (!(PASSKEY_CHALLENGE_PURPOSES as readonly string[]).includes(row.purpose)) return null;
   return {
     id: row.id,
-    purpose: row.purpose,
+    purpose: row.purpose as PasskeyChallengePurpose,
     userId: row.user_id,
     anyUser: Number(row.any_user) === 1,
     siteKey: row.site_key,

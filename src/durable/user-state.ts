@@ -1,6 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import { type PasskeyChallengeRow, createPasskeyChallengeTable, putPasskeyChallenge, takePasskeyChallenge } from "./passkey-challenge-table";
 import {
   type IdentitySnapshot,
   type NewSession,
@@ -55,7 +54,6 @@ export class UserState extends DurableObject<Env> {
     // Challenge accounting moved to the Limiter shards; objects of earlier versions may still hold it.
     this.sql.exec("DROP TABLE IF EXISTS challenges");
     this.sql.exec("DROP TABLE IF EXISTS code_failures");
-    createPasskeyChallengeTable(this.sql);
     this.sql.exec("CREATE TABLE IF NOT EXISTS used_recovery_codes (hash TEXT PRIMARY KEY, used_at INTEGER NOT NULL)");
   }
 
@@ -123,18 +121,6 @@ export class UserState extends DurableObject<Env> {
     await this.ctx.storage.deleteAll();
     // The object may be called again (a token of the deleted account): it must answer "no session", not fail.
     this.createTables();
-  }
-
-  // ── passkey challenges ─────────────────────────────────────────────────────────────
-
-  /** Stores a WebAuthn challenge (passkey-challenge-table.ts). */
-  openPasskeyChallenge(row: PasskeyChallengeRow, replaceOpen: boolean, now: number): void {
-    putPasskeyChallenge(this.sql, row, replaceOpen, now);
-  }
-
-  /** Uses up a WebAuthn challenge: the live record once, then null forever. */
-  takePasskeyChallenge(id: string, now: number): PasskeyChallengeRow | null {
-    return takePasskeyChallenge(this.sql, id, now);
   }
 
   // ── TOTP ───────────────────────────────────────────────────────────────────────────

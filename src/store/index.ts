@@ -8,6 +8,8 @@ import { type Read, type Statement, createDb, runRead } from "./db";
 import { type HealthStore, createHealthStore } from "./health";
 import { type LimitsStore, createLimitsStore } from "./limits";
 import { type MailStore, createMailStore } from "./mail";
+import { type PasskeyChallengesStore, createPasskeyChallengesStore } from "./passkey-challenges";
+import { type PasskeysStore, createPasskeysStore } from "./passkeys";
 import { type ServiceKeysStore, createServiceKeysStore } from "./service-keys";
 import { type SessionsStore, type TotpStateStore, createSessionsStore, createTotpStateStore } from "./sessions";
 import { type SitesStore, createSitesStore } from "./sites";
@@ -34,6 +36,8 @@ export interface Store {
   readonly mail: MailStore;
   readonly avatars: AvatarsStore;
   readonly health: HealthStore;
+  readonly passkeys: PasskeysStore;
+  readonly passkeyChallenges: PasskeyChallengesStore;
   /** Runs statements in one D1 transaction (all or none); results in order. */
   batch<const T extends readonly [Statement, ...Statement[]]>(statements: T): Promise<BatchResults<T>>;
   /** Runs a one-row Read (one D1 round trip): its row, or null. */
@@ -64,6 +68,8 @@ export function createStore(env: Env, secrets: { codeKey(): string }): Store {
       mail: createMailStore(env, db),
       avatars: createAvatarsStore(env.AVATARS),
       health: createHealthStore(env),
+      passkeys: createPasskeysStore(db),
+      passkeyChallenges: createPasskeyChallengesStore(env),
       batch: ((statements: readonly Statement[]) => db.batch(statements as [Statement, ...Statement[]])) as Store["batch"],
       run: (read) => runRead(db, read),
     };

@@ -1,27 +1,47 @@
-import type { PasskeyChallengeRow } from "../durable/passkey-challenge-table";
-import type { UserState } from "../durable/user-state";
+import type { Env } from "../env";
+import type { PasskeyChallengePurpose, PasskeyChallengeRow } from "../durable/passkey-challenge-table";
+import { shardStub } from "./limits";
 
-export type { PasskeyChallengeRow };
+export type { PasskeyChallengePurpose, PasskeyChallengeRow };
 
-/**
- * Where WebAuthn challenges live and are used up. `owner` names the Durable Object that decides
- * single use (services/passkeys/challenges.ts passkeyChallengeOwner picks it).
- */
-export interface PasskeyChallengeStorage {
-  put(owner: string, row: PasskeyChallengeRow, options: { replaceOpen: boolean; now: number }): Promise<void>;
-  /** The live row, removed in the same step; null when unknown, expired or already taken. */
-  take(owner: string, id: string, now: number): Promise<PasskeyChallengeRow | null>;
+// WebAuthn challenges live in the fixed pool of Limiter shards (store/limits.ts), where single use
+// is decided for every other challenge. Which shard:
+// - registration: the shard of `passkey-register:<user id>` (the user is signed in at both steps, and
+//   a new registration challenge must find and replace the user's earlier one);
+// - sign-in and second factor: the shard of `passkey-challenge:<challenge hash>`. The verify step
+//   finds the challenge from the assertion alone (clientDataJSON.challenge): a discoverable sign-in
+//   names no user before the assertion. No object is ever chosen by an address a request names.
+
+function shardKey(purpose: PasskeyChallengePurpose, id: string, userId: string | null): string {
+  if (purpose === "register") {
+    if (userId === null) throw new Error("a registration challenge needs the signed-in user");
+    return `passkey-register:${userId}`;
+  }
+  return `passkey-challenge:${id}`;
 }
 
-/** The storage on UserState objects (`idFromName(owner)`), the namespace passed in by the caller. */
-export function createPasskeyChallengeStorage(userState: DurableObjectNamespace<UserState>): PasskeyChallengeStorage {
-  const stub = (owner: string) => userState.get(userState.idFromName(owner));
+export interface PasskeyChallengesStore {
+  /** Stores a challenge; a registration challenge replaces the user's earlier open one. */
+  put(row: PasskeyChallengeRow, now: number): Promise<void>;
+  /**
+   * The live challenge `id` (hex SHA-256), removed in the same step; null when unknown, expired or
+   * already taken. `userId`: the signed-in user for registration (it picks the shard), else ignored.
+   */
+  take(id: string, purpose: PasskeyChallengePurpose, userId: string | null, now: number): Promise<PasskeyChallengeRow | null>;
+}
+
+export function createPasskeyChallengesStore(env: Env): PasskeyChallengesStore {
   return {
-    async put(owner, row, { replaceOpen, now }) {
-      await stub(owner).openPasskeyChallenge(row, replaceOpen, now);
+    async put(row, now) {
+      await shardStub(env, shardKey(row.purpose, row.id, row.userId)).openPasskeyChallenge(row, row.purpose === "register", now);
     },
-    async take(owner, id, now) {
-      return (await stub(owner).takePasskeyChallenge(id, now)) ?? null;
+    async take(id, purpose, userId, now) {
+      return (await shardStub(env, shardKey(purpose, id, purpose === "register" ? userId : null)).takePasskeyChallenge(id, now)) ?? null;
     },
   };
+}
+
+/** The shard object name a challenge lives in (tests and docs). */
+export function passkeyChallengeShardKey(purpose: PasskeyChallengePurpose, id: string, userId: string | null): string {
+  return shardKey(purpose, id, userId);
 }

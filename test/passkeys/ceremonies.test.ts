@@ -81,7 +81,20 @@ describe("passkey sign-in", () => {
     const options = await authenticationOptions();
     expect(options).toMatchObject({ rpId: "auth.test", userVerification: "preferred", allowCredentials: [], timeout: 300_000 });
     const result = await verifyAuthentication(await authenticator.authenticate(options, { origin: ORIGIN }));
-    expect(result).toEqual({ ok: true, value: { passkeyId, credentialId: authenticator.credentials[0]!.id, userId: user.id, userVerified: true, newCounter: 1, backedUp: true } });
+    expect(result).toEqual({
+      ok: true,
+      value: {
+        passkeyId,
+        credentialId: authenticator.credentials[0]!.id,
+        userId: user.id,
+        userVerified: true,
+        newCounter: 1,
+        backedUp: true,
+        // The stored passkey that answered and the challenge it answered, for the caller's next steps.
+        passkey: expect.objectContaining({ id: passkeyId, userId: user.id }),
+        challenge: expect.objectContaining({ purpose: "authenticate", anyUser: true, userId: null }),
+      },
+    });
   });
 
   it("reports a sign-in without user verification as such", async () => {

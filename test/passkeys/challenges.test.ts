@@ -1,8 +1,10 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { sha256Hex } from "../../src/crypto/hmac";
-import { PASSKEY_CHALLENGE_TTL_MS, consumePasskeyChallenge, issuePasskeyChallenge, passkeyChallengeOwner } from "../../src/services/passkeys/challenges";
-import { challenges } from "./fixtures";
+import { PASSKEY_CHALLENGE_TTL_MS, consumePasskeyChallenge, issuePasskeyChallenge } from "../../src/services/passkeys/challenges";
+import { SHARD_COUNT, shardName, shardStub } from "../../src/store/limits";
+import { passkeyChallengeShardKey } from "../../src/store/passkey-challenges";
+import { testCtx } from "../helpers";
 
 const SITE = "challenge-site";
 
@@ -12,17 +14,17 @@ afterEach(() => {
 
 function issue(purpose: "register" | "authenticate", userId: string | null, siteKey = SITE) {
   const subject = userId ? ({ kind: "user", userId } as const) : ({ kind: "any" } as const);
-  return issuePasskeyChallenge(challenges(), { purpose, subject, siteKey, now: Date.now() });
+  return issuePasskeyChallenge(testCtx(), { purpose, subject, siteKey });
 }
 
 function consume(challenge: string, purpose: "register" | "authenticate", userId: string | null, siteKey = SITE) {
-  return consumePasskeyChallenge(challenges(), { challenge, purpose, siteKey, userId, now: Date.now() });
+  return consumePasskeyChallenge(testCtx(), { challenge, purpose, siteKey, userId });
 }
 
 describe("WebAuthn challenges", () => {
   it("are 32 random bytes, live five minutes, and are used once", async () => {
     const now = Date.now();
-    const issued = await issuePasskeyChallenge(challenges(), { purpose: "authenticate", subject: { kind: "any" }, siteKey: SITE, now });
+    const issued = await issuePasskeyChallenge(testCtx({ now }), { purpose: "authenticate", subject: { kind: "any" }, siteKey: SITE });
     expect(issued.challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(issued.expiresAt).toBe(now + PASSKEY_CHALLENGE_TTL_MS);
     expect(PASSKEY_CHALLENGE_TTL_MS).toBeLessThanOrEqual(300_000);
@@ -74,10 +76,10 @@ describe("WebAuthn challenges", () => {
     }
   });
 
-  it("only the challenge's hash is stored, in the owner's object, and it is gone after use", async () => {
+  it("only the challenge's hash is stored, in its Limiter shard, and it is gone after use", async () => {
     const issued = await issue("register", "user-d");
     const id = sha256Hex(issued.challenge);
-    const stub = env.USER_STATE.get(env.USER_STATE.idFromName(passkeyChallengeOwner("register", "user-d", id)));
+    const stub = shardStub(env, passkeyChallengeShardKey("register", id, "user-d"));
     const before = await runInDurableObject(stub, (_o, state) => state.storage.sql.exec("SELECT * FROM passkey_challenges").toArray());
     expect(before).toHaveLength(1);
     expect(JSON.stringify(before)).not.toContain(issued.challenge);
@@ -87,10 +89,13 @@ describe("WebAuthn challenges", () => {
     expect(after).toHaveLength(0);
   });
 
-  it("sign-in challenges spread over 256 objects by their hash", () => {
-    expect(passkeyChallengeOwner("authenticate", null, "ab12")).toBe("passkey-auth:ab");
-    expect(passkeyChallengeOwner("authenticate", "user-x", "0f99")).toBe("passkey-auth:0f");
-    expect(() => passkeyChallengeOwner("register", null, "ab")).toThrow();
+  it("sign-in challenges spread over the Limiter shards by their hash; registration ones sit in the user's shard", () => {
+    expect(passkeyChallengeShardKey("authenticate", "ab12", null)).toBe("passkey-challenge:ab12");
+    expect(passkeyChallengeShardKey("factor", "0f99", "user-x")).toBe("passkey-challenge:0f99");
+    expect(passkeyChallengeShardKey("register", "ab12", "user-x")).toBe("passkey-register:user-x");
+    expect(() => passkeyChallengeShardKey("register", "ab", null)).toThrow();
+    const shards = new Set(Array.from({ length: 400 }, (_, n) => shardName(passkeyChallengeShardKey("authenticate", sha256Hex(String(n)), null))));
+    expect(shards.size).toBe(SHARD_COUNT);
   });
 
   it("concurrent uses of one challenge: exactly one wins", async () => {

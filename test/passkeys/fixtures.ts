@@ -1,4 +1,3 @@
-import { env } from "cloudflare:test";
 import { generateId } from "../../src/crypto/random";
 import { type PasskeyChallengeSubject, issuePasskeyChallenge } from "../../src/services/passkeys/challenges";
 import { allowCredentialsForEmail } from "../../src/services/passkeys/fake-credentials";
@@ -7,21 +6,19 @@ import { createPasskeyRegistrationOptions, verifyPasskeyRegistration } from "../
 import type { PasskeyDescriptor, RelyingParty } from "../../src/services/passkeys/types";
 import { verifyPasskeyAuthentication } from "../../src/services/passkeys/authentication";
 import { generateUserHandle } from "../../src/services/passkeys/user-handle";
-import { createPasskeyChallengeStorage } from "../../src/store/passkey-challenges";
 import { ensureUserHandle, findPasskeyByCredentialId, insertPasskey, listPasskeyDescriptors } from "../../src/store/passkeys";
 import { schema } from "../../src/store/db";
-import { db } from "../helpers";
+import { db, testCtx } from "../helpers";
 import { type CeremonyOverrides, SoftAuthenticator } from "./soft-authenticator";
 
 // The passkey ceremonies wired the way a route will wire them: real D1 (passkeys, user handles),
-// real UserState objects for the challenges, the software authenticator as the browser.
+// real Limiter shards for the challenges, the software authenticator as the browser. Each call
+// builds its request context now, so a moved clock (vi.setSystemTime) applies.
 
 export const RP: RelyingParty = { id: "auth.test", name: "Auth2 Test", origins: ["https://auth.test", "https://app.auth.test"] };
 export const ORIGIN = "https://auth.test";
 export const SITE = "passkey-site";
 export const DECOY_KEY = "test-passkey-decoy-key";
-
-export const challenges = () => createPasskeyChallengeStorage(env.USER_STATE);
 
 export interface TestUser {
   id: string;
@@ -38,21 +35,19 @@ export async function createUser(email = `${generateId(6)}@passkeys.test`): Prom
 /** Registration options for `user` (issues the challenge, creates the user handle). */
 export async function registrationOptions(user: TestUser, siteKey = SITE) {
   const now = Date.now();
-  const { challenge } = await issuePasskeyChallenge(challenges(), { purpose: "register", subject: { kind: "user", userId: user.id }, siteKey, now });
+  const { challenge } = await issuePasskeyChallenge(testCtx(), { purpose: "register", subject: { kind: "user", userId: user.id }, siteKey });
   const userHandle = await ensureUserHandle(db(), { userId: user.id, candidate: generateUserHandle(), now });
   const excludeCredentials = await listPasskeyDescriptors(db(), user.id);
   return createPasskeyRegistrationOptions({ rp: RP, user: { userHandle, name: user.email, displayName: "Passkey User" }, challenge, excludeCredentials });
 }
 
 export function verifyRegistration(user: TestUser, response: unknown, extra: { siteKey?: string; requireUserVerification?: boolean } = {}) {
-  return verifyPasskeyRegistration({
+  return verifyPasskeyRegistration(testCtx(), {
     rp: RP,
     response,
     userId: user.id,
     siteKey: extra.siteKey ?? SITE,
-    challenges: challenges(),
     requireUserVerification: extra.requireUserVerification ?? false,
-    now: Date.now(),
   });
 }
 
@@ -69,7 +64,6 @@ export async function registerPasskey(user: TestUser, authenticator: SoftAuthent
 
 /** Sign-in options: discoverable (no email) or for an email (a real user's or nobody's). */
 export async function authenticationOptions(input: { email?: string; userId?: string | null; siteKey?: string } = {}) {
-  const now = Date.now();
   let subject: PasskeyChallengeSubject = { kind: "any" };
   let allowCredentials: PasskeyDescriptor[] = [];
   if (input.email !== undefined) {
@@ -78,18 +72,16 @@ export async function authenticationOptions(input: { email?: string; userId?: st
     const real = userId ? await listPasskeyDescriptors(db(), userId) : [];
     allowCredentials = allowCredentialsForEmail(real, DECOY_KEY, input.email);
   }
-  const { challenge } = await issuePasskeyChallenge(challenges(), { purpose: "authenticate", subject, siteKey: input.siteKey ?? SITE, now });
+  const { challenge } = await issuePasskeyChallenge(testCtx(), { purpose: "authenticate", subject, siteKey: input.siteKey ?? SITE });
   return createPasskeyAuthenticationOptions({ rp: RP, challenge, allowCredentials });
 }
 
 export function verifyAuthentication(response: unknown, extra: { siteKey?: string; requireUserVerification?: boolean } = {}) {
-  return verifyPasskeyAuthentication({
+  return verifyPasskeyAuthentication(testCtx(), {
     rp: RP,
     response,
     siteKey: extra.siteKey ?? SITE,
-    challenges: challenges(),
     findPasskey: (credentialId) => findPasskeyByCredentialId(db(), credentialId),
     requireUserVerification: extra.requireUserVerification ?? false,
-    now: Date.now(),
   });
 }

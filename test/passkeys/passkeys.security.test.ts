@@ -110,7 +110,7 @@ describe("passkeys: the signature counter", () => {
         ok: false,
         code: "passkey_counter_regressed",
         reason: `counter ${counter} after 5`,
-        audit: { passkey_id: passkeyId, user_id: user.id, stored_counter: 5, presented_counter: counter },
+        audit: { passkey_id: passkeyId, user_id: user.id, stored_counter: 5, presented_counter: counter, already_flagged: false },
       });
     }
     expect((await verifyAuthentication(await authenticator.authenticate(await authenticationOptions(), { origin: ORIGIN, counter: 6 }))).ok).toBe(true);

@@ -4,17 +4,17 @@ import {
   generateAuthenticationOptions,
   verifyAuthenticationResponse,
 } from "@simplewebauthn/server";
+import type { Ctx } from "../../context";
 import { fromBase64 } from "../../crypto/encoding";
-import type { PasskeyChallengeStorage } from "../../store/passkey-challenges";
 import { checkCeremony } from "./ceremony-checks";
-import { PASSKEY_CHALLENGE_TTL_MS, challengeAllowsUser, consumePasskeyChallenge } from "./challenges";
+import { PASSKEY_CHALLENGE_TTL_MS, type PasskeyChallengeRow, challengeAllowsUser, consumePasskeyChallenge } from "./challenges";
 import { isSignCounterRegression } from "./counter";
 import { parseAuthenticationResponse } from "./response";
 import { type PasskeyDescriptor, type PasskeyResult, type RelyingParty, type StoredPasskey, knownTransports, passkeyFailure, passkeyOk } from "./types";
 
 export interface PasskeyAuthenticationOptionsInput {
   rp: RelyingParty;
-  /** From issuePasskeyChallenge({ purpose: "authenticate", subject }). */
+  /** From issuePasskeyChallenge(ctx, { purpose: "authenticate" | "factor", subject }). */
   challenge: string;
   /** [] for a discoverable sign-in; for an email, allowCredentialsForEmail (never empty). */
   allowCredentials: readonly PasskeyDescriptor[];
@@ -31,20 +31,24 @@ export async function createPasskeyAuthenticationOptions(input: PasskeyAuthentic
   });
 }
 
-export interface VerifyPasskeyAuthenticationInput {
+export interface VerifyPasskeyAuthenticationInput<P extends StoredPasskey> {
   rp: RelyingParty;
   /** The browser's AuthenticationResponseJSON, unvalidated. */
   response: unknown;
   siteKey: string;
-  challenges: PasskeyChallengeStorage;
-  /** Looks a credential up by its base64url id (store/passkeys.ts findPasskeyByCredentialId). */
-  findPasskey: (credentialId: string) => Promise<StoredPasskey | null>;
+  /** "authenticate" (sign-in, the default) or "factor" (the second factor of a proven sign-in). */
+  purpose?: "authenticate" | "factor";
+  /** Looks a credential up by its base64url id (ctx.store.passkeys.findForSignIn). */
+  findPasskey: (credentialId: string) => Promise<P | null>;
   /** Refuse an assertion without user verification (e.g. a passkey as the only factor where 2FA is required). */
   requireUserVerification?: boolean;
-  now: number;
 }
 
-export interface VerifiedPasskeyAuthentication {
+export interface VerifiedPasskeyAuthentication<P extends StoredPasskey = StoredPasskey> {
+  /** The stored passkey that answered (as findPasskey returned it). */
+  passkey: P;
+  /** The challenge it answered (its binding: user, site, when). */
+  challenge: PasskeyChallengeRow;
   passkeyId: string;
   credentialId: string;
   userId: string;
@@ -67,11 +71,14 @@ async function runVerifier(options: Parameters<typeof verifyAuthenticationRespon
  * Verifies a sign-in assertion: the challenge (used up here, whatever follows), origin, RP ID, the
  * credential and its owner, the signature, then the counter and user verification.
  */
-export async function verifyPasskeyAuthentication(input: VerifyPasskeyAuthenticationInput): Promise<PasskeyResult<VerifiedPasskeyAuthentication>> {
+export async function verifyPasskeyAuthentication<P extends StoredPasskey>(
+  ctx: Ctx,
+  input: VerifyPasskeyAuthenticationInput<P>,
+): Promise<PasskeyResult<VerifiedPasskeyAuthentication<P>>> {
   const parsed = parseAuthenticationResponse(input.response);
   if (!parsed.ok) return parsed;
   const { json, clientData, rpIdHash, flags, counter, userHandle } = parsed.value;
-  const challenge = await consumePasskeyChallenge(input.challenges, { challenge: clientData.challenge, purpose: "authenticate", siteKey: input.siteKey, now: input.now });
+  const challenge = await consumePasskeyChallenge(ctx, { challenge: clientData.challenge, purpose: input.purpose ?? "authenticate", siteKey: input.siteKey });
   if (!challenge.ok) return challenge;
   const checked = checkCeremony(input.rp, clientData, rpIdHash, "webauthn.get");
   if (!checked.ok) return checked;
@@ -105,16 +112,20 @@ export async function verifyPasskeyAuthentication(input: VerifyPasskeyAuthentica
   if (result instanceof Error) return passkeyFailure("passkey_invalid", `assertion did not verify: ${result.message}`);
   if (!result.verified) return passkeyFailure("passkey_invalid", "signature did not verify");
 
-  if (isSignCounterRegression(passkey.signCounter, counter)) {
+  // A flagged passkey (an earlier regression) stays refused: which of two copies is the real one is unknown.
+  if (passkey.flaggedAt != null || isSignCounterRegression(passkey.signCounter, counter)) {
     return passkeyFailure("passkey_counter_regressed", `counter ${counter} after ${passkey.signCounter}`, {
       passkey_id: passkey.id,
       user_id: passkey.userId,
       stored_counter: passkey.signCounter,
       presented_counter: counter,
+      already_flagged: passkey.flaggedAt != null,
     });
   }
   if (input.requireUserVerification && !flags.uv) return passkeyFailure("passkey_user_verification_required", "authenticator did not verify the user");
   return passkeyOk({
+    passkey,
+    challenge: challenge.value,
     passkeyId: passkey.id,
     credentialId: passkey.credentialId,
     userId: passkey.userId,

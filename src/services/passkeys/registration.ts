@@ -4,8 +4,8 @@ import {
   generateRegistrationOptions,
   verifyRegistrationResponse,
 } from "@simplewebauthn/server";
+import type { Ctx } from "../../context";
 import { fromBase64, toBase64Url } from "../../crypto/encoding";
-import type { PasskeyChallengeStorage } from "../../store/passkey-challenges";
 import { checkCeremony } from "./ceremony-checks";
 import { PASSKEY_CHALLENGE_TTL_MS, consumePasskeyChallenge } from "./challenges";
 import { checkCredentialPublicKey } from "./public-key";
@@ -25,7 +25,7 @@ export interface PasskeyRegistrationOptionsInput {
     name: string;
     displayName: string;
   };
-  /** From issuePasskeyChallenge({ purpose: "register", subject: { kind: "user", userId } }). */
+  /** From issuePasskeyChallenge(ctx, { purpose: "register", subject: { kind: "user", userId } }). */
   challenge: string;
   /** The user's passkeys, so an authenticator that holds one already says so instead of adding another. */
   excludeCredentials: readonly PasskeyDescriptor[];
@@ -56,10 +56,8 @@ export interface VerifyPasskeyRegistrationInput {
   /** The signed-in user registering the passkey. */
   userId: string;
   siteKey: string;
-  challenges: PasskeyChallengeStorage;
   /** Refuse a passkey registered without user verification (default false: UV is "preferred"). */
   requireUserVerification?: boolean;
-  now: number;
 }
 
 async function runVerifier(json: Parameters<typeof verifyRegistrationResponse>[0]): Promise<VerifiedRegistrationResponse | Error> {
@@ -72,20 +70,14 @@ async function runVerifier(json: Parameters<typeof verifyRegistrationResponse>[0
 
 /**
  * Verifies a registration: the challenge (used up here), origin, RP ID, attestation and key. Returns
- * what to store; the caller inserts it (store/passkeys.ts insertPasskey, which refuses a credential
- * id that is already registered).
+ * what to store; the caller inserts it (ctx.store.passkeys.insert, which leaves a credential id
+ * that is already registered alone).
  */
-export async function verifyPasskeyRegistration(input: VerifyPasskeyRegistrationInput): Promise<PasskeyResult<NewPasskey>> {
+export async function verifyPasskeyRegistration(ctx: Ctx, input: VerifyPasskeyRegistrationInput): Promise<PasskeyResult<NewPasskey>> {
   const parsed = parseRegistrationResponse(input.response);
   if (!parsed.ok) return parsed;
   const { json, clientData, rpIdHash, transports } = parsed.value;
-  const challenge = await consumePasskeyChallenge(input.challenges, {
-    challenge: clientData.challenge,
-    purpose: "register",
-    siteKey: input.siteKey,
-    userId: input.userId,
-    now: input.now,
-  });
+  const challenge = await consumePasskeyChallenge(ctx, { challenge: clientData.challenge, purpose: "register", siteKey: input.siteKey, userId: input.userId });
   if (!challenge.ok) return challenge;
   const checked = checkCeremony(input.rp, clientData, rpIdHash, "webauthn.create");
   if (!checked.ok) return checked;

@@ -1,5 +1,5 @@
-// Shared types of the passkey (WebAuthn) ceremonies. No Hono, no Worker env: callers pass the
-// relying party, the storage ports and the clock.
+// Shared types of the passkey (WebAuthn) ceremonies. No Hono, no Worker env: the ceremonies take the
+// request context (storage ports, clock) and the relying party (relying-party.ts builds it).
 
 /** The relying party a ceremony runs for. `origins` are exact origins (scheme://host[:port]). */
 export interface RelyingParty {
@@ -55,6 +55,8 @@ export interface StoredPasskey {
   signCounter: number;
   /** As stored; unknown values are dropped before they reach the verifier. */
   transports: readonly string[];
+  /** Set after a counter regression: refused from then on. */
+  flaggedAt?: number | null;
 }
 
 /** One entry of excludeCredentials / allowCredentials (store/passkeys.ts listPasskeyDescriptors). */
