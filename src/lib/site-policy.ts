@@ -11,9 +11,11 @@ import { integer, text } from "drizzle-orm/sqlite-core";
 export const LOGIN_MODES = ["password", "email_otp", "password_or_otp"] as const;
 export const RESET_MODES = ["link", "otp", "both", "disabled"] as const;
 export const TWOFA_MODES = ["off", "optional", "required"] as const;
+export const PASSKEY_MODES = ["off", "optional", "preferred"] as const;
 export type LoginMode = (typeof LOGIN_MODES)[number];
 export type ResetMode = (typeof RESET_MODES)[number];
 export type TwofaMode = (typeof TWOFA_MODES)[number];
+export type PasskeyMode = (typeof PASSKEY_MODES)[number];
 
 /** Global floor for password length; a site may only raise it. */
 export const PASSWORD_MIN_FLOOR = 8;
@@ -44,14 +46,15 @@ interface FieldDef<T> {
 function enumField<const V extends readonly [string, ...string[]]>(
   values: V,
   labels: { readonly [K in V[number]]: string },
-  def: { envVar: string; fallback: V[number]; label: string; help: string },
+  def: { envVar: string; fallback: V[number]; label: string; help: string; columnDefault?: V[number] },
 ): FieldDef<V[number]> {
   return {
     schema: z.enum(values),
     envVar: def.envVar,
     fallback: def.fallback,
     readVar: (raw) => (raw !== undefined && (values as readonly string[]).includes(raw) ? (raw as V[number]) : def.fallback),
-    column: (name) => text(name, { enum: values }).notNull(),
+    // A column added to an existing table needs a default for the rows already there.
+    column: (name) => (def.columnDefault === undefined ? text(name, { enum: values }).notNull() : text(name, { enum: values }).notNull().default(def.columnDefault)),
     label: def.label,
     help: def.help,
     control: { kind: "select", options: values.map((v) => [v, labels[v as V[number]]] as const) },
@@ -105,6 +108,13 @@ export const POLICY_FIELDS = {
     fallback: "off",
     label: "Two-factor",
     help: "Off, optional (users may enrol), or required for every login.",
+  }),
+  passkey_mode: enumField(PASSKEY_MODES, { off: "Off", optional: "Optional", preferred: "Preferred" }, {
+    envVar: "DEFAULT_PASSKEY_MODE",
+    fallback: "optional",
+    columnDefault: "optional",
+    label: "Passkeys",
+    help: "Off, optional (users may sign in with a passkey or use one as second factor), or preferred (offered first).",
   }),
   allow_self_registration: booleanField({
     envVar: "DEFAULT_ALLOW_SELF_REGISTRATION",

@@ -1,0 +1,1 @@
+ALTER TABLE `site_policies` ADD `passkey_mode` text DEFAULT 'optional' NOT NULL;
