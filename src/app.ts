@@ -20,6 +20,10 @@ import { adminServiceKeyRoutes } from "./routes/admin-service-keys";
 import { adminSiteRoutes } from "./routes/admin-sites";
 import { adminUserRoutes } from "./routes/admin-users";
 import { adminUserSessionRoutes } from "./routes/admin-user-sessions";
+import { adminUserPasskeyRoutes } from "./routes/admin-user-passkeys";
+import { passkeyLoginRoutes } from "./routes/passkey-login";
+import { passkeyRoutes } from "./routes/passkeys";
+import { reauthenticateRoutes } from "./routes/reauthenticate";
 import { legacyApiRoutes } from "./routes/legacy-api";
 import { onboardingRoutes } from "./routes/onboarding";
 import { passwordResetRoutes } from "./routes/password-reset";
@@ -78,6 +82,9 @@ export function createApp() {
   app.route("/", onboardingRoutes);
   app.route("/", loginRoutes);
   app.route("/", totpRoutes);
+  app.route("/", passkeyLoginRoutes);
+  app.route("/", passkeyRoutes);
+  app.route("/", reauthenticateRoutes);
   // Admin API: login is public; what an admin may do before TOTP enrolment needs only the session;
   // everything else needs the session and, with ADMIN_REQUIRE_TOTP, the TOTP factor.
   app.route("/", adminLoginRoutes);
@@ -85,7 +92,7 @@ export function createApp() {
   app.route(
     "/",
     guardRoutes(
-      [adminAccountRoutes, adminUserRoutes, adminUserSessionRoutes, adminSiteRoutes, adminAuditRoutes, adminServiceKeyRoutes],
+      [adminAccountRoutes, adminUserRoutes, adminUserSessionRoutes, adminUserPasskeyRoutes, adminSiteRoutes, adminAuditRoutes, adminServiceKeyRoutes],
       requireAdminSession,
       requireAdminFactors,
     ),

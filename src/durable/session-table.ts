@@ -10,6 +10,11 @@ export interface SessionRow {
   ip: string;
   user_agent: string;
   factors: string[];
+  /**
+   * When the user last proved a credential in this session (ms): the sign-in itself, then every
+   * auth_reauthenticate. What "recent authentication" is judged by (and, later, OIDC auth_time).
+   */
+  authenticated_at: number;
 }
 
 export interface NewSession extends SessionRow {
@@ -27,8 +32,12 @@ export function createSessionTable(sql: SqlStorage): void {
     idle_seconds INTEGER NOT NULL,
     ip TEXT NOT NULL,
     user_agent TEXT NOT NULL,
-    factors TEXT NOT NULL
+    factors TEXT NOT NULL,
+    authenticated_at INTEGER
   )`);
+  // Objects created before authenticated_at existed: add the column (their rows fall back to created_at).
+  const columns = sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('sessions')").toArray();
+  if (!columns.some((c) => c.name === "authenticated_at")) sql.exec("ALTER TABLE sessions ADD COLUMN authenticated_at INTEGER");
 }
 
 type Raw = Record<string, SqlStorageValue>;
@@ -44,14 +53,20 @@ function toSession(row: Raw): SessionRow {
     ip: String(row.ip),
     user_agent: String(row.user_agent),
     factors: JSON.parse(String(row.factors)) as string[],
+    authenticated_at: row.authenticated_at == null ? Number(row.created_at) : Number(row.authenticated_at),
   };
 }
 
 export function insertSession(sql: SqlStorage, s: NewSession): void {
   sql.exec(
-    "INSERT INTO sessions (id, secret_hash, site_key, created_at, last_seen_at, expires_at, idle_seconds, ip, user_agent, factors) VALUES (?,?,?,?,?,?,?,?,?,?)",
-    s.id, s.secret_hash, s.site_key, s.created_at, s.last_seen_at, s.expires_at, s.idle_seconds, s.ip, s.user_agent, JSON.stringify(s.factors),
+    "INSERT INTO sessions (id, secret_hash, site_key, created_at, last_seen_at, expires_at, idle_seconds, ip, user_agent, factors, authenticated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+    s.id, s.secret_hash, s.site_key, s.created_at, s.last_seen_at, s.expires_at, s.idle_seconds, s.ip, s.user_agent, JSON.stringify(s.factors), s.authenticated_at,
   );
+}
+
+/** Records a new proof of a credential in a live session (auth_reauthenticate); false when there is no such session. */
+export function markSessionAuthenticated(sql: SqlStorage, id: string, now: number): boolean {
+  return sql.exec("UPDATE sessions SET authenticated_at = ? WHERE id = ?", now, id).rowsWritten > 0;
 }
 
 export function findSessionByHash(sql: SqlStorage, secretHash: string): SessionRow | null {

@@ -11,6 +11,7 @@ import {
   insertSession,
   isSessionLive,
   listSessions,
+  markSessionAuthenticated,
   pruneSessions,
   touchSession,
 } from "./session-table";
@@ -109,6 +110,11 @@ export class UserState extends DurableObject<Env> {
   /** Ends every session (or every one but `keepId`); returns how many ended. */
   revokeAllSessions(keepId: string | null = null): number {
     return deleteSessionsExcept(this.sql, keepId);
+  }
+
+  /** Records a new proof of a credential in a live session (recent authentication). */
+  markSessionAuthenticated(id: string, now: number): boolean {
+    return markSessionAuthenticated(this.sql, id, now);
   }
 
   listSessions(now: number): SessionRow[] {

@@ -11,6 +11,8 @@ export interface AuthContext {
   factors: string[];
   createdAt: number;
   expiresAt: number;
+  /** When the user last proved a credential in this session (recent-authentication checks). */
+  authenticatedAt: number;
   identity: { [key: string]: string | number | boolean | null };
   /** The presented token (to revoke exactly this session on logout). */
   token: string;

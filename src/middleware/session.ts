@@ -86,6 +86,7 @@ export function requireSession(kind: PrincipalKind): MiddlewareHandler<AppEnv> {
       siteKey: result.session.site_key,
       factors: result.session.factors,
       createdAt: result.session.created_at,
+      authenticatedAt: result.session.authenticated_at,
       expiresAt: result.session.expires_at,
       identity: result.identity,
       token: presented.token,

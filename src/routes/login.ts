@@ -1,5 +1,6 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { AppError } from "../lib/errors";
 import type { AppEnv } from "../middleware/app-env";
 import { assertOriginAllowed } from "../middleware/origin";
 import { siteContext } from "../middleware/site";
@@ -9,6 +10,7 @@ import { takeFactorCap } from "../services/limits/login";
 import { assertSiteActive, resolveSite } from "../services/sites/resolve";
 import { errorResponses, jsonBody, jsonResponse, validationHook } from "./common";
 import { ChallengeSchema, SignInResponseSchema, authenticatedBody, factorRequiredBody } from "./session-issue";
+import { PasskeyAssertionSchema } from "./passkey-schemas";
 import { SiteKeyField } from "./site-info";
 
 const LoginBody = z.object({
@@ -44,9 +46,11 @@ const factorChallengeRoute = createRoute({
   description:
     "\"Send me a new code\" and \"use another method\" on the second-step screen. Issues a new challenge (new token; the old token and code stop working). " +
     "`factor` switches between `email_otp` and `totp` where the sign-in offers both (users with TOTP may fall back to an emailed code). " +
-    "One emailed code per 60 s: 429 `resend_too_soon` with `retry_after`.",
+    "`passkey` (where offered) issues new passkey options (each set works once). One emailed code per 60 s: 429 `resend_too_soon` with `retry_after`.",
   request: {
-    body: jsonBody(z.object({ challenge_token: ChallengeTokenField, factor: z.enum(["email_otp", "totp"]).optional(), site_key: SiteKeyField.optional() })),
+    body: jsonBody(
+      z.object({ challenge_token: ChallengeTokenField, factor: z.enum(["email_otp", "totp", "passkey"]).optional(), site_key: SiteKeyField.optional() }),
+    ),
   },
   responses: {
     200: jsonResponse(z.object({ ok: z.literal(true), challenge: ChallengeSchema })),
@@ -63,9 +67,22 @@ const factorVerifyRoute = createRoute({
     "The second-step screen. `code`: the 6-digit emailed code, or for `totp` challenges a TOTP code or a one-time recovery code. " +
     "Success starts a session (a brand-new token) or, for passwordless sign-in of a TOTP user, answers the next challenge. " +
     "Wrong code: 401 `invalid_code` with `attempts_remaining` (5 per challenge); expired, used or exhausted: 410 `challenge_expired`; " +
-    "10 wrong codes per account per hour: 429 `rate_limited`.",
-  request: { body: jsonBody(z.object({ challenge_token: ChallengeTokenField, code: z.string().min(1).max(64), site_key: SiteKeyField.optional() })) },
-  responses: { 200: jsonResponse(SignInResponseSchema), ...errorResponses(400, 401, 403, 410, 413, 415, 429) },
+    "10 wrong codes per account per hour: 429 `rate_limited`. Where the challenge offers `passkey`, send `passkey` (the assertion for " +
+    "`challenge.passkey`) instead of `code`: a failed assertion costs an attempt like a wrong code and answers its `passkey_*` code with " +
+    "`attempts_remaining`; each assertion options set works once (ask auth_factor_challenge with `factor: \"passkey\"` for new ones).",
+  request: {
+    body: jsonBody(
+      z.object({
+        challenge_token: ChallengeTokenField,
+        code: z.string().min(1).max(64).optional().openapi({ description: "The emailed code, or for `totp` challenges a TOTP or recovery code. Send this or `passkey`." }),
+        passkey: PasskeyAssertionSchema.optional().openapi({
+          description: "Where `challenge.choices` includes `passkey`: the assertion made with `challenge.passkey` (JSON bodies only). Send this or `code`.",
+        }),
+        site_key: SiteKeyField.optional(),
+      }),
+    ),
+  },
+  responses: { 200: jsonResponse(SignInResponseSchema), ...errorResponses(400, 401, 403, 404, 410, 413, 415, 429) },
 });
 
 /** The site_key a factor request names (optional; when given it must be the challenge's). */
@@ -103,6 +120,10 @@ export const loginRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
   .openapi(factorVerifyRoute, async (c) => {
     const body = c.req.valid("json");
     const input = await factorInput(c, body.challenge_token, body.site_key);
-    const result = await verifyLoginFactor(c.var.ctx, input, body.code);
+    if ((body.code === undefined) === (body.passkey === undefined)) {
+      throw new AppError("invalid_request", { message: "Send code or passkey.", fields: { code: "Send exactly one of code and passkey" } });
+    }
+    const proof = body.passkey !== undefined ? ({ kind: "passkey", passkey: body.passkey } as const) : ({ kind: "code", code: body.code! } as const);
+    const result = await verifyLoginFactor(c.var.ctx, input, proof);
     return c.json(result.status === "authenticated" ? authenticatedBody(c, result.started) : factorRequiredBody(result.challenge), 200);
   });

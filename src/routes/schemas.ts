@@ -32,6 +32,9 @@ export const SessionInfoSchema = z
     created_at: z.string(),
     expires_at: z.string(),
     factors: z.array(z.string()),
+    authenticated_at: z.string().openapi({
+      description: "When the user last proved a credential in this session: the sign-in, or the last auth_reauthenticate. Adding a passkey needs it within 10 minutes.",
+    }),
   })
   .openapi("SessionInfo");
 

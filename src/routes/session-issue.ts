@@ -4,14 +4,23 @@ import type { AppEnv } from "../middleware/app-env";
 import type { ChallengeView } from "../services/login/challenge";
 import type { StartedSession } from "../services/sessions/start";
 import { setSessionCookie } from "./cookies";
+import { PasskeyRequestOptionsSchema } from "./passkey-schemas";
 import { SessionSchema, UserSchema } from "./schemas";
 
 export const ChallengeSchema = z
   .object({
     token: z.string().openapi({ description: "Good only for auth_factor_challenge and auth_factor_verify" }),
-    factor: z.enum(["email_otp", "totp"]),
+    factor: z.enum(["email_otp", "totp", "passkey"]).openapi({
+      description: "The factor asked. `passkey` only on sites with passkey_mode `preferred` (elsewhere a passkey is among `choices`, and the factor asked stays `totp` or `email_otp`).",
+    }),
     expires_at: z.string(),
     destination: z.string().openapi({ example: "j******e@example.com", description: "Masked email the code went to" }),
+    choices: z.array(z.enum(["email_otp", "totp", "passkey"])).openapi({
+      description: "Every factor this challenge accepts: auth_factor_challenge switches between them; a passkey assertion (field `passkey` of auth_factor_verify) is accepted without switching.",
+    }),
+    passkey: PasskeyRequestOptionsSchema.optional().openapi({
+      description: "With `passkey` among the choices: the options for navigator.credentials.get / @simplewebauthn/browser startAuthentication (the user's passkeys in allowCredentials).",
+    }),
   })
   .openapi("Challenge");
 

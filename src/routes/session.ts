@@ -48,6 +48,7 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
           created_at: new Date(auth.createdAt).toISOString(),
           expires_at: new Date(auth.expiresAt).toISOString(),
           factors: auth.factors,
+          authenticated_at: new Date(auth.authenticatedAt).toISOString(),
         },
       },
       200,

@@ -159,6 +159,11 @@ export function deletePasskeyStatement(db: Db, input: { userId: string; id: stri
   return db.delete(passkeys).where(and(eq(passkeys.id, input.id), eq(passkeys.userId, input.userId)));
 }
 
+/** The delete of every passkey of a user (an administrator's "remove all"). */
+export function deleteUserPasskeysStatement(db: Db, userId: string) {
+  return db.delete(passkeys).where(eq(passkeys.userId, userId));
+}
+
 /** Deletes one of the user's passkeys; false when the user has no passkey with this id. */
 export async function deletePasskey(db: Db, input: { userId: string; id: string }): Promise<boolean> {
   const result = await deletePasskeyStatement(db, input);
@@ -225,6 +230,7 @@ export interface PasskeysStore {
   flag(id: string, now: number): ReturnType<typeof flagPasskeyStatement>;
   rename(input: { userId: string; id: string; name: string }): Promise<boolean>;
   delete(input: { userId: string; id: string }): ReturnType<typeof deletePasskeyStatement>;
+  deleteAll(userId: string): ReturnType<typeof deleteUserPasskeysStatement>;
   ensureUserHandle(input: { userId: string; candidate: string; now: number }): Promise<string>;
   listDescriptors(userId: string): Promise<PasskeyDescriptorRow[]>;
   findDescriptorsByEmail(email: string): ReturnType<typeof findPasskeyDescriptorsByEmail>;
@@ -242,6 +248,7 @@ export function createPasskeysStore(db: Db): PasskeysStore {
     flag: (id, now) => flagPasskeyStatement(db, id, now),
     rename: (input) => renamePasskey(db, input),
     delete: (input) => deletePasskeyStatement(db, input),
+    deleteAll: (userId) => deleteUserPasskeysStatement(db, userId),
     ensureUserHandle: (input) => ensureUserHandle(db, input),
     listDescriptors: (userId) => listPasskeyDescriptors(db, userId),
     findDescriptorsByEmail: (email) => findPasskeyDescriptorsByEmail(db, email),

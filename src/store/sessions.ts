@@ -32,6 +32,8 @@ export interface SessionsStore {
   /** Ends every session (or every one but `keepId`); returns how many ended. */
   revokeAll(principal: Principal, keepId: string | null): Promise<number>;
   list(principal: Principal, now: number): Promise<SessionRow[]>;
+  /** Records a new proof of a credential in session `sessionId` (its authenticated_at); false when it is gone. */
+  markAuthenticated(principal: Principal, sessionId: string, now: number): Promise<boolean>;
   /** Replaces the identity snapshot session checks answer from. */
   putIdentity(principal: Principal, identity: IdentitySnapshot | null): Promise<void>;
   /** Deletes everything the account's object holds (account deleted). */
@@ -55,6 +57,7 @@ export function createSessionsStore(env: Env): SessionsStore {
     revokeById: (p, id) => stubOf(env, p).revokeSessionById(id),
     revokeAll: (p, keepId) => stubOf(env, p).revokeAllSessions(keepId),
     list: (p, now) => stubOf(env, p).listSessions(now),
+    markAuthenticated: (p, id, now) => stubOf(env, p).markSessionAuthenticated(id, now),
     putIdentity: (p, identity) => stubOf(env, p).putIdentity(identity),
     destroy: (p) => stubOf(env, p).destroy(),
   };

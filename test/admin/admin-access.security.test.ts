@@ -23,6 +23,8 @@ const ROUTES: [method: "GET" | "POST", path: string][] = [
   ["POST", "/api/admin/user_onboarding_resend"],
   ["GET", "/api/admin/user_sessions_list"],
   ["POST", "/api/admin/user_sessions_revoke"],
+  ["GET", "/api/admin/user_passkeys_list"],
+  ["POST", "/api/admin/user_passkeys_delete"],
   ["POST", "/api/admin/site_create"],
   ["POST", "/api/admin/site_update"],
   ["GET", "/api/admin/site_list"],

@@ -25,6 +25,7 @@ const samples = {
   welcome: { name: HOSTILE, login_url: "https://app.example.com/login" },
   registration_code: { code: "445566", expires_minutes: 10, name: HOSTILE },
   registration_exists: { name: HOSTILE, reset_link: "https://app.example.com/reset" },
+  passkey_added: { name: HOSTILE, passkey_name: HOSTILE.slice(0, 64), provider: "iCloud Keychain" },
 } satisfies { [K in MailTemplate]: MailTemplateData[K] };
 
 function render(template: string, data: unknown, branding = hostileBranding) {

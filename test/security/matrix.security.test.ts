@@ -61,6 +61,8 @@ const MATRIX: Record<string, Entry> = {
   "POST /api/auth_login": { tag: "App", expect: everyone(400) },
   "POST /api/auth_factor_challenge": { tag: "App", expect: everyone(400) },
   "POST /api/auth_factor_verify": { tag: "App", expect: everyone(400) },
+  "POST /api/auth_passkey_login_options": { tag: "App", expect: everyone(400) },
+  "POST /api/auth_passkey_login_verify": { tag: "App", expect: everyone(400) },
   // --- App: reset and onboarding (public; codes and link tokens are the credentials) --------------
   "POST /api/auth_password_reset_request": { tag: "App", expect: everyone(400) },
   "POST /api/auth_password_reset_check": { tag: "App", expect: everyone(400) },
@@ -80,6 +82,13 @@ const MATRIX: Record<string, Entry> = {
   "POST /api/auth_totp_enroll": { tag: "Staff", expect: userOnly(200) },
   "POST /api/auth_totp_confirm": { tag: "Staff", expect: userOnly(400) },
   "POST /api/auth_totp_disable": { tag: "Staff", expect: userOnly(400) },
+  // A fresh session has a recent proof: the options are issued.
+  "POST /api/auth_passkey_register_options": { tag: "Staff", expect: userOnly(200) },
+  "POST /api/auth_passkey_register_verify": { tag: "Staff", expect: userOnly(400) },
+  "GET /api/auth_passkeys_list": { tag: "Staff", expect: userOnly(200) },
+  "POST /api/auth_passkeys_rename": { tag: "Staff", body: () => ({ id: "pk_none", name: "matrix" }), expect: userOnly(404) },
+  "POST /api/auth_passkeys_delete": { tag: "Staff", body: () => ({ id: "pk_none" }), expect: userOnly(404) },
+  "POST /api/auth_reauthenticate": { tag: "Staff", expect: userOnly(400) },
   // --- Service: X-Service-Key with the route's scope --------------------------------------------
   "POST /api/auth_api_key_verify": { tag: "Service", scope: "api_key_verify", body: (c) => ({ api_key: c.apiKey }), expect: serviceOnly(200) },
   "POST /api/service/user_resolve": { tag: "Service", scope: "user_resolve", body: (c) => ({ auth_user_id: c.userId }), expect: serviceOnly(200) },
@@ -114,6 +123,8 @@ const MATRIX: Record<string, Entry> = {
   "POST /api/admin/user_delete": { tag: "Admin", expect: adminOnly(400) },
   "GET /api/admin/user_sessions_list": { tag: "Admin", expect: adminOnly(400) },
   "POST /api/admin/user_sessions_revoke": { tag: "Admin", expect: adminOnly(400) },
+  "GET /api/admin/user_passkeys_list": { tag: "Admin", expect: adminOnly(400) },
+  "POST /api/admin/user_passkeys_delete": { tag: "Admin", expect: adminOnly(400) },
   "POST /api/admin/user_onboarding_resend": { tag: "Admin", expect: adminOnly(400) },
   "GET /api/admin/audit_list": { tag: "Admin", expect: adminOnly(200) },
   // --- Operations ----------------------------------------------------------------------------------

@@ -14,6 +14,11 @@ const STAFF_POSTS = [
   "/api/auth_totp_enroll",
   "/api/auth_totp_confirm",
   "/api/auth_totp_disable",
+  "/api/auth_passkey_register_options",
+  "/api/auth_passkey_register_verify",
+  "/api/auth_passkeys_rename",
+  "/api/auth_passkeys_delete",
+  "/api/auth_reauthenticate",
 ];
 const ADMIN_POSTS = ["/api/admin/login", "/api/admin/user_create", "/api/admin/site_update"];
 

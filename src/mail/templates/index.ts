@@ -16,6 +16,7 @@ import { type MailContent, renderLayout } from "./layout";
  *   welcome              after onboarding completes (account active)
  *   registration_code    legacy self-registration: verify the address
  *   registration_exists  legacy self-registration with an address that already has an account
+ *   passkey_added        notice after a passkey was added to the account
  */
 
 const Code = z.string().regex(/^\d{4,10}$/, "must be 4-10 digits");
@@ -33,6 +34,7 @@ const schemas = {
   welcome: z.object({ name: Name, login_url: Link.optional() }),
   registration_code: z.object({ code: Code, expires_minutes: Minutes.default(10), name: Name }),
   registration_exists: z.object({ name: Name, reset_link: Link.optional() }),
+  passkey_added: z.object({ name: Name, passkey_name: z.string().min(1).max(64), provider: z.string().max(64).optional() }),
 } as const;
 
 type Schemas = typeof schemas;
@@ -102,6 +104,19 @@ const renderers: { [K in MailTemplate]: (d: Parsed<K>, b: MailBranding) => MailC
     intro: [hello(d.name), `Someone tried to register at ${b.displayName} with your email address, which already has an account.`],
     button: d.reset_link ? { label: "Reset my password", url: link(d.reset_link)! } : undefined,
     outro: ["If it was you, sign in with your existing password, or reset your password if you have forgotten it.", "If it was not you, you can ignore this email: nothing was changed."],
+  }),
+  passkey_added: (d, b) => ({
+    subject: `A passkey was added to your ${b.displayName} account`,
+    heading: "A new passkey was added",
+    intro: [
+      hello(d.name),
+      `The passkey "${d.passkey_name}"${d.provider ? ` (${d.provider})` : ""} was just added to your ${b.displayName} account. It can now be used to sign in.`,
+    ],
+    outro: [
+      b.supportEmail
+        ? `If you did not do this, remove the passkey from your account, change your password and contact ${b.supportEmail}.`
+        : "If you did not do this, remove the passkey from your account, change your password and contact your administrator.",
+    ],
   }),
 };
 

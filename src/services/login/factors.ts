@@ -7,6 +7,7 @@ import { type ChallengeRecord, expiredChallenge, findChallenge, isChallengeOpen,
 import { startUserSession } from "../sessions/start";
 import { acceptSecondFactorCode } from "../users/totp";
 import { type ChallengeView, type LoginFactor, challengeData, issueLoginChallenge, secondFactorFor } from "./challenge";
+import { passkeyChoiceFor, verifyPasskeyFactor } from "./passkey-factor";
 import type { SignInResult } from "./sign-in";
 
 export interface FactorInput {
@@ -38,16 +39,20 @@ export async function resendLoginFactor(ctx: Ctx, input: FactorInput, factor: Lo
   return issueLoginChallenge(ctx, { owner: record.owner, user: active, email: record.email, site: input.site, factor: next, data });
 }
 
+/** What answers a login challenge: a code (emailed, TOTP or recovery code) or a passkey assertion. */
+export type FactorProof = { kind: "code"; code: string } | { kind: "passkey"; passkey: unknown };
+
 /**
- * auth_factor_verify: checks the code under the challenge's rules (≤ 5 tries, ≤ 10 failures per
+ * auth_factor_verify: checks the proof under the challenge's rules (≤ 5 tries, ≤ 10 failures per
  * account per hour, single use). Email challenges take the mailed code; TOTP challenges take a TOTP
- * code or a one-time recovery code. Success ends in a session, or in the next factor the policy asks for.
+ * code or a one-time recovery code; a challenge offering "passkey" also takes a passkey assertion.
+ * Success ends in a session, or in the next factor the policy asks for.
  */
-export async function verifyLoginFactor(ctx: Ctx, input: FactorInput, code: string): Promise<SignInResult> {
+export async function verifyLoginFactor(ctx: Ctx, input: FactorInput, proof: FactorProof): Promise<SignInResult> {
   const { record, site } = input;
   const data = challengeData(record);
   const user = record.user_id ? await ctx.store.users.findById(record.user_id) : null;
-  let proven: string = record.factor ?? "email_otp";
+  let proven: string[] = [record.factor ?? "email_otp"];
   const audit = (action: string, outcome: "success" | "failure", details: Record<string, unknown>) =>
     recordAudit(ctx, {
       actor: user ? { type: "user", id: user.id } : { type: "anonymous" },
@@ -55,15 +60,20 @@ export async function verifyLoginFactor(ctx: Ctx, input: FactorInput, code: stri
       target: user ? { type: "user", id: user.id } : { type: "email_digest", id: emailDigest(ctx.secrets.codeKey(), record.email) },
       siteKey: site.site_key,
       outcome,
-      details: { factor: record.factor, ...details },
+      details: { factor: proof.kind === "passkey" ? "passkey" : record.factor, ...details },
     });
   try {
-    if (record.factor === "totp") {
-      const used = user ? await acceptSecondFactorCode(ctx, user, code) : null;
-      if (used) proven = used;
+    if (proof.kind === "passkey") {
+      proven = await verifyPasskeyFactor(ctx, { record, data, site, user, response: proof.passkey });
+    } else if (record.factor === "passkey") {
+      // A passkey challenge has no code; its other choices need auth_factor_challenge first.
+      throw new AppError("factor_not_allowed", { message: "This challenge takes a passkey: send `passkey`, or switch factors with auth_factor_challenge.", fields: { code: "Send passkey" } });
+    } else if (record.factor === "totp") {
+      const used = user ? await acceptSecondFactorCode(ctx, user, proof.code) : null;
+      if (used) proven = [used];
       await settleChallengeAttempt(ctx, record, used !== null, { consume: true });
     } else {
-      await verifyChallenge(ctx, record, code, { consume: true });
+      await verifyChallenge(ctx, record, proof.code, { consume: true });
     }
   } catch (err) {
     if (err instanceof AppError) await audit("factor.failed", "failure", { reason: err.code });
@@ -74,10 +84,10 @@ export async function verifyLoginFactor(ctx: Ctx, input: FactorInput, code: stri
     await audit("factor.failed", "failure", { reason: "account_inactive" });
     throw new AppError("invalid_credentials");
   }
-  await audit("factor.verified", "success", { method: proven });
-  const factors = [...data.done, proven];
+  await audit("factor.verified", "success", { method: proven[0] });
+  const factors = [...data.done, ...proven];
   if (data.stage === "primary") {
-    const second = secondFactorFor(site.policy.twofa_mode, user, "email_otp");
+    const second = secondFactorFor(site.policy.twofa_mode, user, "email_otp", await passkeyChoiceFor(ctx, site, user));
     if (second) {
       const challenge = await issueLoginChallenge(ctx, {
         owner: user.id,

@@ -11,6 +11,7 @@ import { checkEmailThrottle, clearEmailFailures, reserveEmailAttempt, takeLoginC
 import { type StartedSession, startUserSession } from "../sessions/start";
 import { hashOptions } from "../users/passwords";
 import { type ChallengeView, issueLoginChallenge, secondFactorFor } from "./challenge";
+import { passkeyChoiceFor } from "./passkey-factor";
 
 export interface SignInInput {
   site: ResolvedSite;
@@ -73,7 +74,7 @@ async function signInWithPassword(ctx: Ctx, site: ResolvedSite, email: string, p
   const cleared = clearEmailFailures(ctx, email);
   // Legacy (bcrypt, argon2id) or outdated scrypt hashes are replaced while the password is at hand.
   const patch: Partial<NewUserRow> = needsRehash(user.passwordHash, options) ? { passwordHash: await hashPassword(password, options) } : {};
-  const second = secondFactorFor(site.policy.twofa_mode, user, "password");
+  const second = secondFactorFor(site.policy.twofa_mode, user, "password", await passkeyChoiceFor(ctx, site, user));
   if (!second) {
     const started = await startUserSession(ctx, {
       user,

@@ -1,3 +1,5 @@
+import type { ErrorCode } from "../../lib/errors";
+
 // Shared types of the passkey (WebAuthn) ceremonies. No Hono, no Worker env: the ceremonies take the
 // request context (storage ports, clock) and the relying party (relying-party.ts builds it).
 
@@ -67,8 +69,8 @@ export interface PasskeyDescriptor {
 }
 
 /**
- * Stable failure codes. Every one is a client error (400) except where the caller decides
- * otherwise; none is ever a thrown exception.
+ * Stable failure codes, each an error code of src/lib/errors.ts (statuses and client messages
+ * there, docs/errors.md); a ceremony returns them, it never throws for bad input.
  * - passkey_invalid: malformed input (base64url, JSON, CBOR, attestation object, authenticator data,
  *   wrong type) or a signature/attestation that does not verify.
  * - passkey_challenge_invalid: the challenge is unknown, expired, already used, or bound to another
@@ -87,18 +89,8 @@ export const PASSKEY_FAILURE_CODES = [
   "passkey_not_found",
   "passkey_counter_regressed",
   "passkey_user_verification_required",
-] as const;
+] as const satisfies readonly ErrorCode[];
 export type PasskeyFailureCode = (typeof PASSKEY_FAILURE_CODES)[number];
-
-/** Client-safe messages for the failure codes (never the internal `reason`). */
-export const PASSKEY_FAILURE_MESSAGES: Record<PasskeyFailureCode, string> = {
-  passkey_invalid: "The passkey response is invalid.",
-  passkey_challenge_invalid: "The passkey challenge has expired or was already used. Start again.",
-  passkey_origin_invalid: "This passkey response was made for another site.",
-  passkey_not_found: "This passkey is not registered.",
-  passkey_counter_regressed: "This passkey cannot be used. Contact support.",
-  passkey_user_verification_required: "This sign-in needs a passkey that verifies you (PIN or biometrics).",
-};
 
 export interface PasskeyFailure {
   ok: false;

@@ -65,6 +65,8 @@ export async function createSession(ctx: Ctx, input: NewSessionInput): Promise<I
       ip: ctx.meta.ip,
       user_agent: ctx.meta.userAgent,
       factors: input.factors,
+      // Every session starts right after a proof (password, code or passkey).
+      authenticated_at: ctx.now,
     },
     input.identity,
   );
