@@ -1,6 +1,7 @@
 import type { Env } from "./env";
 import { readConfig } from "./env";
 import { fromBase64 } from "./crypto/encoding";
+import { isRelyingPartyConfigured } from "./services/passkeys/relying-party";
 
 // Production mode refuses to serve until it is configured for production: a Worker deployed with a
 // missing secret or a value copied from development must fail loudly (503 not_configured, one log
@@ -88,6 +89,10 @@ export function findProductionProblems(env: Env): string[] {
   if (!base || base.protocol !== "https:") problems.push("PUBLIC_BASE_URL is not an https URL");
   else if (isLoopbackHost(base.hostname)) problems.push("PUBLIC_BASE_URL names a local host");
   else if (/(^|\.)example(\.(com|net|org))?$/i.test(base.hostname)) problems.push("PUBLIC_BASE_URL is still the example placeholder");
+  // Passkeys only work for the RP ID they were made for: a wrong one must not reach the first enrolment.
+  if (env.WEBAUTHN_RP_ID && !isRelyingPartyConfigured(config)) {
+    problems.push("WEBAUTHN_RP_ID is not PUBLIC_BASE_URL's host or a registrable domain above it (never an IP address or a public suffix)");
+  }
   return problems.filter((p): p is string => p !== null);
 }
 

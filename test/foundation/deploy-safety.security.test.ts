@@ -94,6 +94,9 @@ describe("production mode checks its configuration", () => {
     expect(findProductionProblems(productionEnv({ PUBLIC_BASE_URL: "http://auth.company.test" }))).toEqual(["PUBLIC_BASE_URL is not an https URL"]);
     expect(findProductionProblems(productionEnv({ PUBLIC_BASE_URL: "https://127.0.0.1:8787" }))).toEqual(["PUBLIC_BASE_URL names a local host"]);
     expect(findProductionProblems(productionEnv({ PUBLIC_BASE_URL: "https://auth.example.com" }))).toEqual(["PUBLIC_BASE_URL is still the example placeholder"]);
+    expect(findProductionProblems(productionEnv({ WEBAUTHN_RP_ID: "test" }))).toEqual([expect.stringMatching(/^WEBAUTHN_RP_ID is not/)]);
+    expect(findProductionProblems(productionEnv({ WEBAUTHN_RP_ID: "other.test" }))).toEqual([expect.stringMatching(/^WEBAUTHN_RP_ID is not/)]);
+    expect(findProductionProblems(productionEnv({ WEBAUTHN_RP_ID: "auth.test" }))).toEqual([]);
     // Any other ENVIRONMENT than development is production mode.
     expect(findProductionProblems(productionEnv({ ENVIRONMENT: "staging", CODE_HMAC_KEY: undefined }))).toEqual(["CODE_HMAC_KEY is not set"]);
     expect(findProductionProblems({ ...env, ENVIRONMENT: "development" })).toEqual([]);
