@@ -2,6 +2,8 @@ import { EndpointList } from "./endpoint-list";
 import type { EndpointGroup } from "./endpoints";
 import { AccessKinds, CoreApis, IntegrationRules, ServiceApis } from "./guide-sections";
 import { Layout } from "./layout";
+import { PasskeySection } from "./passkey-section";
+import { passkeySnippet } from "./passkey-snippet";
 import { HardeningTips, RegistrySection } from "./registry-section";
 import type { Snippet } from "./snippets";
 import { backendSnippet, browserSnippet, curlSnippet, firebaseSnippet } from "./snippets";
@@ -54,6 +56,7 @@ export function GuidePage(props: GuideProps) {
           <li><a href="#service-apis">Service APIs</a></li>
           <li><a href="#rules">Integration rules</a></li>
           <li><a href="#access">Access kinds</a></li>
+          <li><a href="#passkeys">Passkeys</a></li>
           <li><a href="#registry">Site registry and security</a></li>
           <li><a href="#hardening">Hardening tips</a></li>
           <li><a href="#examples">Examples</a></li>
@@ -65,6 +68,7 @@ export function GuidePage(props: GuideProps) {
       <ServiceApis />
       <IntegrationRules />
       <AccessKinds />
+      <PasskeySection />
       <RegistrySection mode={props.registryMode} />
       <HardeningTips />
       <section aria-labelledby="examples">
@@ -81,6 +85,8 @@ export function GuidePage(props: GuideProps) {
           block it. A single-page app on another origin should keep <code>session.token</code> and send it as{" "}
           <code>Authorization: Bearer</code>, as above; its origin must be listed in the site's allowed origins.
         </p>
+        <h3>Passkeys</h3>
+        <SnippetBlock snippet={passkeySnippet(props.origin)} />
         <h3>Backend</h3>
         <SnippetBlock snippet={backendSnippet(props.origin)} />
         <SnippetBlock snippet={curlSnippet(props.origin)} />

@@ -42,7 +42,8 @@ export async function signIn(email, password, askForCode) {
   let result = await auth2("auth_login", { body: { site_key: SITE_KEY, email, password } });
 
   if (result.status === "factor_required") {
-    // challenge: {token, factor: "email_otp" | "totp", expires_at, destination (masked email)}
+    // challenge: {token, factor: "email_otp" | "totp" | "passkey", expires_at, destination (masked email), choices}
+    // (a passkey among the choices: see the passkey snippet below)
     const { challenge } = result;
     const code = await askForCode(challenge.factor, challenge.destination);
     result = await auth2("auth_factor_verify", { body: { challenge_token: challenge.token, code } });

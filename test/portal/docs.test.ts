@@ -94,6 +94,13 @@ describe("GET /docs", () => {
       "signInWithCustomToken",
       "challenge_token",
       "fallback compatible",
+      // Passkeys: the section and the @simplewebauthn/browser snippet.
+      'id="passkeys"',
+      "passkey_mode",
+      "startAuthentication",
+      "startRegistration",
+      "auth_passkey_login_options",
+      "reauthentication_required",
     ]) {
       expect(html, text).toContain(text);
     }
