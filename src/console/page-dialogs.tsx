@@ -1,5 +1,31 @@
 import { CheckField, Field, FormDialog, SelectField } from "./fields";
 
+/** The user's passkeys inside the edit dialog (filled by the console script's passkeys part). */
+function UserPasskeys() {
+  return (
+    <section class="subsection" aria-labelledby="ue-passkeys-title">
+      <h3 id="ue-passkeys-title">Passkeys</h3>
+      <p id="ue-passkeys-message" class="message" role="status"></p>
+      <div class="table-wrap">
+        <table id="ue-passkeys" class="stack">
+          <caption class="visually-hidden">Passkeys of this user</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Provider</th>
+              <th scope="col">Added</th>
+              <th scope="col">Last used</th>
+              <th scope="col">State</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody></tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
 /** Profile inputs shared by the create and edit user dialogs (prefix keeps ids unique). */
 function ProfileFields({ prefix }: { prefix: string }) {
   return (
@@ -35,6 +61,7 @@ export function UserDialogs({ statusOptions }: { statusOptions: [string, string]
           <SelectField id="ue-status" name="status" label="Status" options={statusOptions} />
           <Field id="ue-password" name="password" label="Set password (optional)" type="password" autocomplete="new-password" hint="Leave empty to keep the current password." />
         </div>
+        <UserPasskeys />
       </FormDialog>
     </>
   );

@@ -2,6 +2,7 @@
 // page cannot show it (the outbox, the portal's route list against /api/openapi.json).
 import { strict as assert } from "node:assert";
 import { accountSteps, auditSteps, keySteps, portalSteps, siteSteps } from "./scenario-more";
+import { passkeySteps } from "./scenario-passkeys";
 import { type Ctx, axe, shot, signIn, status, step, waitForMail } from "./helpers";
 
 export type { Ctx } from "./helpers";
@@ -115,6 +116,7 @@ export async function scenario(ctx: Ctx): Promise<void> {
     await row.waitFor({ state: "detached" });
   });
 
+  await passkeySteps(ctx);
   await siteSteps(ctx);
   await keySteps(ctx);
   await auditSteps(ctx);

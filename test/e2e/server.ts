@@ -61,7 +61,9 @@ export async function startDevServer(): Promise<DevServer> {
   // The example values, not the developer's .dev.vars: the run is the same on every machine.
   const vars = { ...readWranglerVars("wrangler.toml"), ...readDevVars(".dev.vars.example") };
   const port = await freePort();
-  const origin = `http://127.0.0.1:${port}`;
+  // Named localhost, as `npm run dev` serves: a WebAuthn RP ID cannot be an IP address (wrangler still
+  // listens on 127.0.0.1 only).
+  const origin = `http://localhost:${port}`;
   const persist = mkdtempSync(join(tmpdir(), "auth2-e2e-state-"));
   const adminEmail = (vars.DEV_ADMIN_EMAIL || "admin@example.com").toLowerCase();
   const adminPassword = vars.DEV_ADMIN_PASSWORD || "dev-admin-Auth2-2026!";

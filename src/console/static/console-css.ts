@@ -67,7 +67,9 @@ td { overflow-wrap: anywhere; }
 .badge { display: inline-block; border-radius: 999px; padding: 0 0.55rem; font-size: 0.85rem; font-weight: 600; border: 1px solid currentColor; white-space: nowrap; }
 .badge.active, .badge.success { color: var(--ok); }
 .badge.pending { color: #7d4e00; }
-.badge.disabled, .badge.inactive, .badge.revoked, .badge.failure, .badge.denied { color: var(--danger); }
+.badge.disabled, .badge.inactive, .badge.revoked, .badge.failure, .badge.denied, .badge.flagged { color: var(--danger); }
+.subsection { margin-top: 1.25rem; }
+.subsection h3 { margin: 0 0 0.5rem; font-size: 1rem; }
 tr.clickable { cursor: pointer; }
 tr.clickable:hover { background: var(--panel); }
 .pager { display: flex; gap: 1rem; align-items: center; justify-content: space-between; margin-top: 0.75rem; }

@@ -83,6 +83,7 @@ function editUser(u) {
   ["email", "name", "status"].concat(PROFILE).forEach(function (k) { setValue(form, k, u[k]); });
   openDialog($("user-edit"));
   $("ue-email").focus();
+  loadUserPasskeys(u);
 }
 
 onSubmit($("user-edit-form"), function () {
