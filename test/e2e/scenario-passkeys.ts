@@ -27,9 +27,9 @@ export async function passkeySteps(ctx: Ctx): Promise<void> {
 
   await step("a user registers a passkey through the API (RP ID localhost)", async () => {
     const admin = await api(ctx, "admin/login", { email: ctx.server.adminEmail, password: ctx.server.adminPassword });
-    const created = await api(ctx, "admin/user_create", { email: EMAIL, name: "Pia Passkey" }, admin.token);
+    const created = await api(ctx, "admin/user_create", { email: EMAIL, name: "Pia Passkey" }, admin.session.token);
     userId = created.user.auth_user_id;
-    await api(ctx, "admin/user_update", { auth_user_id: userId, status: "active", password: PASSWORD }, admin.token);
+    await api(ctx, "admin/user_update", { auth_user_id: userId, status: "active", password: PASSWORD }, admin.session.token);
     const login = await api(ctx, "auth_login", { site_key: "demo", email: EMAIL, password: PASSWORD });
     const token = login.session.token as string;
     const { options } = await api(ctx, "auth_passkey_register_options", {}, token);
@@ -66,12 +66,12 @@ export async function passkeySteps(ctx: Ctx): Promise<void> {
 
   await step("the removal is real: the API lists none, the passkey no longer signs in, the audit log has it", async () => {
     const admin = await api(ctx, "admin/login", { email: ctx.server.adminEmail, password: ctx.server.adminPassword });
-    assert.deepEqual((await api(ctx, `admin/user_passkeys_list?auth_user_id=${userId}`, undefined, admin.token)).passkeys, []);
+    assert.deepEqual((await api(ctx, `admin/user_passkeys_list?auth_user_id=${userId}`, undefined, admin.session.token)).passkeys, []);
     const signIn = await api(ctx, "auth_passkey_login_options", { site_key: "demo" });
     const assertion = await authenticator.authenticate(signIn.options, { origin: ctx.server.origin });
     const res = await fetch(`${ctx.server.origin}/api/auth_passkey_login_verify`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ site_key: "demo", credential: assertion }) });
     assert.equal(res.status, 404);
-    const audit = await api(ctx, `admin/audit_list?action=user.passkeys_delete&target=${userId}`, undefined, admin.token);
+    const audit = await api(ctx, `admin/audit_list?action=user.passkeys_delete&target=${userId}`, undefined, admin.session.token);
     assert.equal(audit.items.length, 1);
   });
 }

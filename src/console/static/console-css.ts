@@ -70,6 +70,7 @@ td { overflow-wrap: anywhere; }
 .badge.disabled, .badge.inactive, .badge.revoked, .badge.failure, .badge.denied, .badge.flagged { color: var(--danger); }
 .subsection { margin-top: 1.25rem; }
 .subsection h3 { margin: 0 0 0.5rem; font-size: 1rem; }
+#ue-passkeys .row-actions button, #ue-passkeys .badge { white-space: nowrap; }
 tr.clickable { cursor: pointer; }
 tr.clickable:hover { background: var(--panel); }
 .pager { display: flex; gap: 1rem; align-items: center; justify-content: space-between; margin-top: 0.75rem; }
