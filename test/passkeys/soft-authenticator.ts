@@ -205,6 +205,17 @@ export class SoftAuthenticator {
     };
   }
 
+  /**
+   * A credential made without a ceremony, for seeding storage directly (the bench): its id and COSE
+   * public key, to be written to the passkeys table; the authenticator keeps the private key.
+   */
+  async createCredential(rpId: string, userHandle: string): Promise<{ id: string; publicKey: Uint8Array }> {
+    const keys = await generateKeys(this.o.algorithm);
+    const id = toB64u(crypto.getRandomValues(new Uint8Array(32)));
+    this.credentials.push({ id, rpId, userHandle, keys, counter: 0 });
+    return { id, publicKey: await coseKey(this.o.algorithm, keys.publicKey) };
+  }
+
   /** navigator.credentials.get(): an assertion from a listed credential, or any of the RP's (discoverable). */
   async authenticate(options: PublicKeyCredentialRequestOptionsJSON, overrides: CeremonyOverrides = {}): Promise<AuthenticationResponseJSON> {
     const rpId = overrides.rpId ?? options.rpId ?? "";
