@@ -2,8 +2,8 @@
 // runs in workerd with WebCrypto only, the way the Worker will ship it.
 // 1. Builds with `wrangler deploy --dry-run --outdir`, the committed wrangler.toml (same
 //    compatibility date, nodejs_compat, bindings) and one change: the entry is
-//    scripts/passkeys-bundle/probe-worker.ts, i.e. the production Worker plus a probe path (no route
-//    of the app imports the passkey modules yet, so the plain bundle would not contain them).
+//    scripts/passkeys-bundle/probe-worker.ts, i.e. the production Worker (whose passkey routes import
+//    the same modules) plus a probe path that drives the ceremonies directly, case by case.
 // 2. Reads the bundle: exactly one copy of @peculiar/asn1-schema's schema registry (two copies are
 //    what breaks signature verification with "Cannot get schema").
 // 3. Starts the bundle on Miniflare (bench/lib/worker.ts: real local D1, DO, KV, Queue, R2), applies
