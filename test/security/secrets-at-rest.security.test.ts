@@ -2,6 +2,7 @@ import { env, listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { call, createSite, json, mailCode, waitForMail } from "../helpers";
 import { loseQueueSends, outboxRowsSince } from "../mail/outbox-helpers";
+import { SoftAuthenticator } from "../passkeys/soft-authenticator";
 import { adminSession, freshIp, openApiDocument, principal, seedUser } from "./fixtures";
 
 // Secrets at rest: run the flows this build serves, keep every secret a client saw (passwords, codes,
@@ -101,6 +102,23 @@ describe("secrets at rest", () => {
       const body = await json(res);
       keep(body.session?.token);
       keep(body.challenge?.token);
+    }
+    // Passkeys (when they exist): WebAuthn challenges are stored only as hashes, the used ones not at
+    // all; an unanswered one stays in its Limiter shard for the dump. The passkey sign-in's session token.
+    if (paths.has("/api/auth_passkey_register_options")) {
+      const bearer = { Authorization: `Bearer ${p.session}` };
+      const reg = await json(await call("/api/auth_passkey_register_options", { json: {}, headers: bearer }));
+      keep(reg.options.challenge);
+      const authenticator = new SoftAuthenticator();
+      const credential = await authenticator.register(reg.options, { origin: "https://auth.test" });
+      expect((await call("/api/auth_passkey_register_verify", { json: { credential }, headers: bearer })).status).toBe(200);
+      const signIn = await json(await call("/api/auth_passkey_login_options", { json: { site_key: SITE }, headers: { "CF-Connecting-IP": freshIp() } }));
+      keep(signIn.options.challenge);
+      const assertion = await authenticator.authenticate(signIn.options, { origin: "https://auth.test" });
+      const done = await json(await call("/api/auth_passkey_login_verify", { json: { site_key: SITE, credential: assertion }, headers: { "CF-Connecting-IP": freshIp() } }));
+      keep(done.session.token);
+      const unanswered = await json(await call("/api/auth_passkey_login_options", { json: { site_key: SITE }, headers: { "CF-Connecting-IP": freshIp() } }));
+      keep(unanswered.options.challenge);
     }
     // Reset and onboarding requests (when they exist): the mailed codes and link tokens.
     const other = await seedUser({ status: "pending", emailVerified: false });
