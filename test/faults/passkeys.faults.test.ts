@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { maskEmail } from "../../src/lib/email";
 import { sessionRows } from "../login/helpers";
-import { ORIGIN, assertion, auditRows, passkeyRows, passkeySite, registerOptions, signedInUser, userWithPasskey } from "../passkeys/http";
+import { ORIGIN, assertion, auditOf, passkeyRows, passkeySite, registerOptions, signedInUser, userWithPasskey } from "../passkeys/http";
 import { SoftAuthenticator } from "../passkeys/soft-authenticator";
 import { callWith, sweep } from "./inject";
 
@@ -26,7 +26,7 @@ describe("passkeys under storage faults", () => {
       verify: async (f, res) => {
         const n = res.status === 200 ? 1 : 0;
         const sessions = (await sessionRows(f.user.id)).filter((s) => JSON.parse(String(s.factors))[0] === "passkey");
-        const success = (await auditRows("login.success", f.user.id)).filter((r) => r.details.method === "passkey");
+        const success = (await auditOf("login.success", f.user.id)).filter((r) => r.details.method === "passkey");
         expect(sessions, "passkey sessions").toHaveLength(n);
         expect(success, "login.success rows").toHaveLength(n);
       },
@@ -51,7 +51,7 @@ describe("passkeys under storage faults", () => {
       verify: async (f, res) => {
         const n = res.status === 200 ? 1 : 0;
         expect(await passkeyRows(f.user.id), "passkeys").toHaveLength(n);
-        expect((await auditRows("passkey.register", f.user.id)).filter((r) => r.outcome === "success"), "audit").toHaveLength(n);
+        expect((await auditOf("passkey.register", f.user.id)).filter((r) => r.outcome === "success"), "audit").toHaveLength(n);
         const owed = await env.DB.prepare("SELECT COUNT(*) AS n FROM mail_outbox WHERE template = 'passkey_added' AND recipient = ?")
           .bind(maskEmail(f.user.email))
           .first<{ n: number }>();

@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
 import type { SitePolicy } from "../../src/lib/site-policy";
 import type { UserRow } from "../../src/store/users";
-import { call, createSite, json } from "../helpers";
+import { auditRows, call, createSite, freshIp, json } from "../helpers";
 import { PASSWORD, seedPasswordUser } from "../login/helpers";
 import { type CeremonyOverrides, SoftAuthenticator, type SoftAuthenticatorOptions } from "./soft-authenticator";
 
@@ -12,12 +12,8 @@ import { type CeremonyOverrides, SoftAuthenticator, type SoftAuthenticatorOption
 
 export const ORIGIN = "https://auth.test";
 let sites = 0;
-let ips = 0;
 
-/** A client address of its own per call, so the per-client caps never answer instead of the route. */
-export const nextIp = () => `198.18.${Math.floor(++ips / 250) % 250}.${(ips % 250) + 1}`;
-
-const headers = (token?: string, extra: Record<string, string> = {}) => ({ "CF-Connecting-IP": nextIp(), ...(token ? { Authorization: `Bearer ${token}` } : {}), ...extra });
+const headers = (token?: string, extra: Record<string, string> = {}) => ({ "CF-Connecting-IP": freshIp(), ...(token ? { Authorization: `Bearer ${token}` } : {}), ...extra });
 
 /** A registered site with its own key (policy as given: e.g. twofa_mode, passkey_mode). */
 export async function passkeySite(policy: Partial<SitePolicy> = {}, options: { allowed_origins?: string[]; status?: "active" | "inactive" } = {}): Promise<string> {
@@ -102,11 +98,9 @@ export async function me(token: string) {
   return { res, body: await json(res) };
 }
 
-export async function auditRows(action: string, targetId?: string) {
-  const rows = await env.DB.prepare(`SELECT action, actor_type, actor_id, target_id, outcome, site_key, details FROM audit_log WHERE action = ?${targetId ? " AND target_id = ?" : ""} ORDER BY id`)
-    .bind(...(targetId ? [action, targetId] : [action]))
-    .all<{ action: string; actor_type: string; actor_id: string | null; target_id: string | null; outcome: string; site_key: string | null; details: string }>();
-  return rows.results.map((r) => ({ ...r, details: JSON.parse(r.details) as Record<string, unknown> }));
+/** The audit rows of one action (about one target), oldest first: test/helpers.ts auditRows with an exact match. */
+export function auditOf(action: string, targetId?: string) {
+  return auditRows(targetId ? `action = '${action}' AND target_id = '${targetId}'` : `action = '${action}'`);
 }
 
 export async function passkeyRows(userId: string) {

@@ -7,7 +7,7 @@ import {
   ORIGIN,
   addPasskey,
   assertion,
-  auditRows,
+  auditOf,
   loginOptions,
   loginVerify,
   me,
@@ -40,7 +40,7 @@ describe("passkey challenges are single use and bound", () => {
     expect((await loginVerify(site, credential)).body.status).toBe("authenticated");
     const { res, body } = await loginVerify(site, credential);
     expect([res.status, body.error.code]).toEqual([400, "passkey_challenge_invalid"]);
-    const successes = (await auditRows("login.success", user.id)).filter((r) => r.details.method === "passkey");
+    const successes = (await auditOf("login.success", user.id)).filter((r) => r.details.method === "passkey");
     expect(successes).toHaveLength(1);
   });
 
@@ -100,7 +100,7 @@ describe("the signature counter", () => {
     expect([res.status, body.error.code]).toEqual([403, "passkey_counter_regressed"]);
     const [row] = await passkeyRows(user.id);
     expect(row).toMatchObject({ sign_counter: 5, flagged_at: expect.any(Number) });
-    const [audit] = await auditRows("passkey.counter_regressed", user.id);
+    const [audit] = await auditOf("passkey.counter_regressed", user.id);
     expect(audit).toMatchObject({ outcome: "denied", site_key: site, details: { passkey_id: passkeyId, stored_counter: 5, presented_counter: 3 } });
     // Which copy is genuine is unknown: even a higher counter is refused until the passkey is removed.
     expect((await passkeyLogin(site, authenticator, { counter: 50 })).body.error.code).toBe("passkey_counter_regressed");
@@ -132,7 +132,7 @@ describe("credentials and accounts", () => {
     const forged = await a.authenticator.authenticate(options.body.options, { origin: ORIGIN, credentialId: a.authenticator.credentials[0]!.id });
     const { res, body } = await loginVerify(site, forged);
     expect([res.status, body.error.code]).toEqual([404, "passkey_not_found"]);
-    const failure = (await auditRows("login.failure", a.user.id)).at(-1);
+    const failure = (await auditOf("login.failure", a.user.id)).at(-1);
     expect(failure).toMatchObject({ details: { method: "passkey", reason: "passkey_not_found", expected_user_id: b.user.id } });
     // The same for an address nobody has.
     const nobody = await loginOptions(site, "nobody@passkeys.test");
@@ -221,7 +221,7 @@ describe("user verification and recent authentication", () => {
     const late = await registerVerify(token, credential);
     expect([late.res.status, late.body.error.code]).toEqual([403, "reauthentication_required"]);
     expect(await passkeyRows(user.id)).toEqual([]);
-    expect((await auditRows("session.reauthenticate", user.id)).map((r) => r.outcome)).toEqual(["failure", "success"]);
+    expect((await auditOf("session.reauthenticate", user.id)).map((r) => r.outcome)).toEqual(["failure", "success"]);
   });
 });
 

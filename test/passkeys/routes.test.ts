@@ -5,7 +5,7 @@ import {
   ORIGIN,
   addPasskey,
   assertion,
-  auditRows,
+  auditOf,
   loginOptions,
   loginVerify,
   me,
@@ -73,7 +73,7 @@ describe("adding a passkey (auth_passkey_register_options / _verify)", () => {
     const rows = await passkeyRows(user.id);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ id: body.passkey.id, credential_id: credential.id, sign_counter: 0, name: "Work laptop" });
-    const [audit] = await auditRows("passkey.register", user.id);
+    const [audit] = await auditOf("passkey.register", user.id);
     expect(audit).toMatchObject({ actor_id: user.id, outcome: "success", site_key: site, details: { passkey_id: body.passkey.id, user_verified: true } });
     await vi.waitFor(() => expect(mail.last(user.email, "passkey_added")).toBeDefined());
     expect(mail.last(user.email, "passkey_added")!.data).toMatchObject({ passkey_name: "Work laptop" });
@@ -141,8 +141,8 @@ describe("managing passkeys (list, rename, delete)", () => {
     expect(renamed.body.passkey).toMatchObject({ id: first, name: "Pixel" });
     await json200(staffPost("/api/auth_passkeys_delete", token, { id: second }));
     expect((await json200(staffGet("/api/auth_passkeys_list", token))).body.passkeys.map((p: any) => p.id)).toEqual([first]);
-    expect((await auditRows("passkey.rename", user.id))[0]).toMatchObject({ outcome: "success", details: { passkey_id: first } });
-    expect((await auditRows("passkey.delete", user.id))[0]).toMatchObject({ outcome: "success", details: { passkey_id: second } });
+    expect((await auditOf("passkey.rename", user.id))[0]).toMatchObject({ outcome: "success", details: { passkey_id: first } });
+    expect((await auditOf("passkey.delete", user.id))[0]).toMatchObject({ outcome: "success", details: { passkey_id: second } });
   });
 
   it("another user's passkey id is not found (404) and stays untouched", async () => {
@@ -157,7 +157,7 @@ describe("managing passkeys (list, rename, delete)", () => {
       expect([res.status, ((await res.json()) as any).error.code]).toEqual([404, "passkey_not_found"]);
     }
     expect(await passkeyRows(a.user.id)).toEqual([expect.objectContaining({ id: a.passkeyId, name: "Passkey" })]);
-    expect(await auditRows("passkey.delete", b.user.id)).toEqual([]);
+    expect(await auditOf("passkey.delete", b.user.id)).toEqual([]);
   });
 
   it("a deleted passkey no longer signs in", async () => {
@@ -182,7 +182,7 @@ describe("signing in with a passkey (auth_passkey_login_options / _verify)", () 
     expect(res.headers.get("Set-Cookie")).toContain("__Host-auth2_session=");
     const session = await me(body.session.token);
     expect(session.body.session).toMatchObject({ site_key: site, factors: ["passkey", "uv"] });
-    const [success] = (await auditRows("login.success", user.id)).filter((r) => r.details.method === "passkey");
+    const [success] = (await auditOf("login.success", user.id)).filter((r) => r.details.method === "passkey");
     expect(success).toMatchObject({ outcome: "success", site_key: site, details: { factors: ["passkey", "uv"], passkey_id: passkeyId } });
     const [row] = await passkeyRows(user.id);
     expect(row).toMatchObject({ sign_counter: 1, last_used_at: expect.any(Number) });
@@ -223,7 +223,7 @@ describe("signing in with a passkey (auth_passkey_login_options / _verify)", () 
     await (await import("cloudflare:test")).env.DB.prepare("UPDATE users SET status = 'disabled' WHERE id = ?").bind(user.id).run();
     const { res, body } = await loginVerify(site, options);
     expect([res.status, body.error.code]).toEqual([403, "user_inactive"]);
-    const failures = (await auditRows("login.failure", user.id)).filter((r) => r.details.method === "passkey");
+    const failures = (await auditOf("login.failure", user.id)).filter((r) => r.details.method === "passkey");
     expect(failures.at(-1)).toMatchObject({ details: { reason: "account_disabled" } });
   });
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { call, json } from "../helpers";
 import { captureMail, seedTotpUser, totpCode } from "../login/helpers";
-import { ORIGIN, addPasskey, auditRows, me, passkeyLogin, passkeySite, passwordLogin, userWithPasskey } from "./http";
+import { ORIGIN, addPasskey, auditOf, me, passkeyLogin, passkeySite, passwordLogin, userWithPasskey } from "./http";
 import { SoftAuthenticator } from "./soft-authenticator";
 
 // Issue 21, item 4: a passkey as the second factor of auth_login, and a passkey without user
@@ -105,7 +105,7 @@ describe("auth_login with a passkey as the second factor", () => {
     const bad = await authenticator.authenticate(b.passkey, { origin: "https://evil.test" });
     const res2 = await json(await factorVerify({ challenge_token: b.token, passkey: bad }));
     expect([res2.error.code, res2.error.attempts_remaining]).toEqual(["passkey_origin_invalid", 3]);
-    const failures = await auditRows("factor.failed", user.id);
+    const failures = await auditOf("factor.failed", user.id);
     expect(failures.map((f) => f.details.reason).slice(-2)).toEqual(["passkey_challenge_invalid", "passkey_origin_invalid"]);
     // New options through auth_factor_challenge, and the passkey works.
     const fresh = (await json(await factorChallenge({ challenge_token: b.token, factor: "passkey" }))).challenge;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { call, json } from "../helpers";
 import { PASSWORD, seedTotpUser, totpCode } from "../login/helpers";
-import { assertion, auditRows, me, passkeySite, passwordLogin, signedInUser, staffPost, userWithPasskey } from "../passkeys/http";
+import { assertion, auditOf, me, passkeySite, passwordLogin, signedInUser, staffPost, userWithPasskey } from "../passkeys/http";
 
 // auth_reauthenticate: a fresh proof moves the session's authenticated_at (what recent-authentication
 // checks read; auth_me shows it). Every session starts with authenticated_at = its sign-in.
@@ -41,7 +41,7 @@ describe("auth_reauthenticate", () => {
     const withKey = await userWithPasskey(site);
     const credential = await assertion(site, withKey.authenticator, {}, withKey.user.email);
     expect((await staffPost("/api/auth_reauthenticate", withKey.token, { passkey: credential })).status).toBe(200);
-    expect((await auditRows("session.reauthenticate", withKey.user.id)).map((r) => r.details.method)).toEqual(["passkey"]);
+    expect((await auditOf("session.reauthenticate", withKey.user.id)).map((r) => r.details.method)).toEqual(["passkey"]);
   });
 
   it("another user's passkey does not re-authenticate this session", async () => {
